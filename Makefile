@@ -1,0 +1,24 @@
+# Thin targets over tools/xrm.py, which does the actual set-up (PostgreSQL,
+# Odoo 19.0 source, cached virtualenv). Pass options with ARGS="...".
+PYTHON ?= python3
+XRM = $(PYTHON) tools/xrm.py
+
+.PHONY: run fresh test lint setup shell
+
+run:  ## Odoo with demo data on http://localhost:8069 (admin / admin)
+	$(XRM) run $(ARGS)
+
+fresh:  ## same as run, starting over with a new demo database
+	$(XRM) run --fresh $(ARGS)
+
+test:  ## throwaway database, install with demo data, whole pytest suite
+	$(XRM) test $(if $(ARGS),-- $(ARGS))
+
+lint:  ## pre-commit: ruff, ruff-format, prettier, pylint-odoo
+	$(XRM) lint
+
+setup:  ## only prepare PostgreSQL, the Odoo source and the virtualenv
+	$(XRM) setup
+
+shell:  ## odoo shell on the demo database
+	$(XRM) shell

@@ -1,0 +1,518 @@
+#!/usr/bin/env python3
+"""Set-up, run and test tool for the xrm_relationship addon.
+
+Standard library only: it runs before any virtualenv exists. Every step is
+idempotent and cached under ``${XDG_CACHE_HOME:-~/.cache}/xrm_relationship`` so
+that a second ``make run`` / ``make test`` reaches Odoo within seconds.
+
+Steps:
+  * PostgreSQL: PG* variables or a running local server; else start (or
+    install, when root) the local Debian cluster; create a role for the user.
+  * Odoo 19.0 source: ODOO_SRC, else the cached tree, else download the
+    official 19.0 source archive into the cache.
+  * Virtualenv keyed by Python version and a hash of the requirement inputs.
+"""
+
+import argparse
+import getpass
+import hashlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+ADDON = "xrm_relationship"
+OUR_REQUIREMENTS = REPO / "requirements.txt"
+CACHE = (
+    Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "xrm_relationship"
+)
+CACHED_ODOO = CACHE / "odoo-19.0"
+ODOO_DOWNLOADS = (
+    "https://nightly.odoo.com/19.0/nightly/src/odoo_19.0.latest.tar.gz",
+    "https://github.com/odoo/odoo/archive/refs/heads/19.0.tar.gz",
+)
+# Bump when the way the virtualenv is built changes, to force a rebuild.
+VENV_LAYOUT = "3"
+DEMO_DB = "xrm_demo"
+DEFAULT_PORT = 8069
+
+
+class ToolError(Exception):
+    """A failure with a message meant for the user (no traceback)."""
+
+
+def say(msg):
+    print(f"[xrm] {msg}", flush=True)
+
+
+def run(cmd, check=True, quiet=False, **kw):
+    if not quiet:
+        say("$ " + " ".join(str(c) for c in cmd))
+    res = subprocess.run([str(c) for c in cmd], **kw)
+    if check and res.returncode:
+        raise ToolError(f"command failed ({res.returncode}): {' '.join(map(str, cmd))}")
+    return res
+
+
+def capture(cmd, **kw):
+    return subprocess.run(
+        [str(c) for c in cmd], capture_output=True, text=True, **kw
+    )
+
+
+# --------------------------------------------------------------------------
+# PostgreSQL
+# --------------------------------------------------------------------------
+def _pg_remote():
+    host = os.environ.get("PGHOST", "")
+    return bool(host) and not host.startswith("/") and host not in (
+        "localhost",
+        "127.0.0.1",
+        "::1",
+    )
+
+
+def _pg_ready():
+    return capture(["pg_isready", "-q", "-t", "3"]).returncode == 0
+
+
+def _install_postgresql():
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        raise ToolError(
+            "PostgreSQL is not installed and this tool can only install it as root "
+            "with apt. Install PostgreSQL (e.g. `sudo apt-get install postgresql`) "
+            "or point the PG* variables (PGHOST, PGPORT, PGUSER, PGPASSWORD) at a server."
+        )
+    say("PostgreSQL is not installed: installing it with apt")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    run(["apt-get", "update", "-q"], env=env)
+    run(["apt-get", "install", "-y", "-q", "postgresql"], env=env)
+
+
+def _start_local_cluster():
+    if not shutil.which("pg_lsclusters"):
+        raise ToolError(
+            "no PostgreSQL server answers and no Debian cluster tools "
+            "(pg_lsclusters) are available to start one; start PostgreSQL yourself "
+            "or set PG* variables."
+        )
+    lines = capture(["pg_lsclusters", "--no-header"]).stdout.splitlines()
+    clusters = [line.split() for line in lines if line.strip()]
+    if not clusters:
+        versions = sorted(
+            (p.name for p in Path("/usr/lib/postgresql").glob("*")),
+            key=lambda v: int(v) if v.isdigit() else 0,
+        )
+        if not versions:
+            raise ToolError("PostgreSQL binaries not found in /usr/lib/postgresql")
+        say(f"creating PostgreSQL cluster {versions[-1]}/main")
+        run(["pg_createcluster", versions[-1], "main"])
+        clusters = [[versions[-1], "main", "5432", "down"]]
+    for ver, name, _port, status, *_ in clusters:
+        if status != "online":
+            say(f"starting PostgreSQL cluster {ver}/{name}")
+            res = run(["pg_ctlcluster", ver, name, "start"], check=False)
+            if res.returncode:
+                raise ToolError(
+                    f"could not start PostgreSQL cluster {ver}/{name} "
+                    f"(see /var/log/postgresql/postgresql-{ver}-{name}.log); "
+                    "as a non-root user run `sudo pg_ctlcluster "
+                    f"{ver} {name} start`."
+                )
+    for _i in range(30):
+        if _pg_ready():
+            return
+        time.sleep(1)
+    raise ToolError("PostgreSQL was started but does not accept connections after 30 s")
+
+
+def _ensure_role():
+    res = capture(["psql", "-d", "postgres", "-tAc", "SELECT 1"])
+    if res.returncode == 0:
+        return
+    user = os.environ.get("PGUSER") or getpass.getuser()
+    if "does not exist" in res.stderr and "role" in res.stderr and not _pg_remote():
+        say(f"creating PostgreSQL role {user!r} (createdb rights)")
+        cmd = ["createuser", "--createdb", user]
+        if os.geteuid() == 0:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        else:
+            cmd = ["sudo", "-u", "postgres", *cmd]
+        run(cmd)
+        return
+    raise ToolError(f"cannot connect to PostgreSQL as {user!r}: {res.stderr.strip()}")
+
+
+def ensure_postgres():
+    if user_is_postgres():
+        raise ToolError("Odoo refuses to run as the 'postgres' role: set PGUSER to another role.")
+    if not shutil.which("pg_isready"):
+        if _pg_remote():
+            raise ToolError(
+                "PGHOST names a remote server but the PostgreSQL client tools "
+                "(pg_isready, psql) are missing: install postgresql-client."
+            )
+        _install_postgresql()
+    if not _pg_ready():
+        if _pg_remote():
+            raise ToolError(
+                f"the PostgreSQL server at PGHOST={os.environ['PGHOST']} "
+                f"PGPORT={os.environ.get('PGPORT', '5432')} does not answer."
+            )
+        _start_local_cluster()
+    _ensure_role()
+    say("PostgreSQL ready")
+
+
+def user_is_postgres():
+    return (os.environ.get("PGUSER") or getpass.getuser()) == "postgres"
+
+
+def pg_db_args():
+    """Odoo's --db_* options mirroring the PG* variables."""
+    args = []
+    for var, opt in (
+        ("PGHOST", "--db_host"),
+        ("PGPORT", "--db_port"),
+        ("PGUSER", "--db_user"),
+        ("PGPASSWORD", "--db_password"),
+    ):
+        if os.environ.get(var):
+            args.append(f"{opt}={os.environ[var]}")
+    return args
+
+
+def db_exists(name):
+    res = capture(["psql", "-d", "postgres", "-tAc",
+                   f"SELECT 1 FROM pg_database WHERE datname = '{name}'"])
+    return res.stdout.strip() == "1"
+
+
+def module_installed(db, module):
+    res = capture(["psql", "-d", db, "-tAc",
+                   f"SELECT state FROM ir_module_module WHERE name = '{module}'"])
+    return res.stdout.strip() == "installed"
+
+
+def drop_db(name):
+    run(["dropdb", "--if-exists", "--force", name], check=False, quiet=True)
+    # Odoo keeps a filestore per database; drop it with the database.
+    shutil.rmtree(CACHE / "data" / "filestore" / name, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------
+# Odoo source
+# --------------------------------------------------------------------------
+def odoo_version(tree):
+    release = Path(tree) / "odoo" / "release.py"
+    if not release.is_file() or not (Path(tree) / "odoo-bin").is_file():
+        return None
+    match = re.search(r"^version_info = \((\d+), (\d+)", release.read_text(), re.M)
+    return match and f"{match.group(1)}.{match.group(2)}"
+
+
+def _download_odoo():
+    CACHE.mkdir(parents=True, exist_ok=True)
+    tried = []
+    for url in ODOO_DOWNLOADS:
+        say(f"downloading Odoo 19.0 source from {url}")
+        tmp = tempfile.NamedTemporaryFile(dir=CACHE, suffix=".tar.gz", delete=False)
+        try:
+            with urllib.request.urlopen(url, timeout=15) as resp, tmp:
+                shutil.copyfileobj(resp, tmp, 1 << 20)
+            staging = Path(tempfile.mkdtemp(dir=CACHE, prefix="odoo-extract-"))
+            with tarfile.open(tmp.name) as tar:
+                tar.extractall(staging, filter="data")
+            tops = [p for p in staging.iterdir() if p.is_dir()]
+            if len(tops) != 1 or odoo_version(tops[0]) != "19.0":
+                shutil.rmtree(staging, ignore_errors=True)
+                tried.append(f"{url} (not an Odoo 19.0 tree)")
+                continue
+            shutil.rmtree(CACHED_ODOO, ignore_errors=True)
+            tops[0].rename(CACHED_ODOO)
+            shutil.rmtree(staging, ignore_errors=True)
+            return CACHED_ODOO
+        except (urllib.error.URLError, OSError, tarfile.TarError) as exc:
+            tried.append(f"{url} ({getattr(exc, 'reason', exc)})")
+        finally:
+            Path(tmp.name).unlink(missing_ok=True)
+    raise ToolError(
+        "no Odoo 19.0 source tree available.\n"
+        "  - ODOO_SRC is not set (set it to an Odoo 19.0 checkout, the folder holding odoo-bin)\n"
+        f"  - no cached tree at {CACHED_ODOO}\n"
+        "  - download failed: " + "; ".join(tried)
+    )
+
+
+def ensure_odoo_src():
+    env_src = os.environ.get("ODOO_SRC")
+    if env_src:
+        version = odoo_version(env_src)
+        if version != "19.0":
+            raise ToolError(
+                f"ODOO_SRC={env_src} is not an Odoo 19.0 tree "
+                f"(found {version or 'no odoo-bin / odoo/release.py'})."
+            )
+        return Path(env_src).resolve()
+    if odoo_version(CACHED_ODOO) == "19.0":
+        return CACHED_ODOO
+    return _download_odoo()
+
+
+# --------------------------------------------------------------------------
+# Virtualenv
+# --------------------------------------------------------------------------
+def _odoo_requirements(odoo_src):
+    """Odoo's pinned requirements without python-ldap (needs system headers)."""
+    lines = (odoo_src / "requirements.txt").read_text().splitlines()
+    return "\n".join(
+        line for line in lines if not line.strip().lower().startswith("python-ldap")
+    ) + "\n"
+
+
+def venv_path(odoo_src):
+    digest = hashlib.sha256()
+    for part in (
+        VENV_LAYOUT,
+        str(odoo_src),
+        _odoo_requirements(odoo_src),
+        OUR_REQUIREMENTS.read_text(),
+    ):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    pyver = f"py{sys.version_info.major}{sys.version_info.minor}"
+    return CACHE / "venvs" / f"{pyver}-{digest.hexdigest()[:12]}"
+
+
+def ensure_venv(odoo_src):
+    venv = venv_path(odoo_src)
+    python = venv / "bin" / "python"
+    marker = venv / ".xrm-complete"
+    if marker.exists():
+        return venv
+    say(f"building the Python environment in {venv} (first run: a few minutes)")
+    shutil.rmtree(venv, ignore_errors=True)
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    run([sys.executable, "-m", "venv", venv])
+    pip = [python, "-m", "pip", "--disable-pip-version-check", "-q"]
+    run([*pip, "install", "--upgrade", "pip", "setuptools<81", "wheel"])
+    reqs = venv / "odoo-requirements.txt"
+    reqs.write_text(_odoo_requirements(odoo_src))
+    run([*pip, "install", "-r", reqs])
+    # Odoo itself, as a distribution pip knows (odoo-addon-* wheels require
+    # odoo==19.0.*); compat mode = a plain .pth pointing at the tree.
+    run([*pip, "install", "--no-deps", "--no-build-isolation",
+         "--config-settings", "editable_mode=compat", "-e", odoo_src])
+    run([*pip, "install", "-r", OUR_REQUIREMENTS])
+    marker.write_text(time.strftime("%Y-%m-%d %H:%M:%S\n"))
+    return venv
+
+
+def ensure_addon_installed(venv):
+    """Install this checkout's addon (editable, via whool) into the venv.
+
+    Re-done only when the venv's copy points at another checkout, so that a
+    fresh clone never runs a stale addon.
+    """
+    python = venv / "bin" / "python"
+    probe = capture([python, "-c",
+                     "import odoo.addons.xrm_relationship as m; print(m.__file__)"],
+                    cwd="/")
+    expected = REPO / ADDON / "__init__.py"
+    if probe.returncode == 0 and Path(probe.stdout.strip()).resolve() == expected:
+        return
+    run([python, "-m", "pip", "--disable-pip-version-check", "-q", "install",
+         "--no-deps", "-e", REPO / ADDON])
+
+
+def prepare():
+    odoo_src = ensure_odoo_src()
+    say(f"Odoo 19.0 source: {odoo_src}")
+    venv = ensure_venv(odoo_src)
+    ensure_addon_installed(venv)
+    ensure_postgres()
+    return odoo_src, venv
+
+
+def odoo_cmd(odoo_src, venv, *extra):
+    addons = [odoo_src / "odoo" / "addons", odoo_src / "addons", REPO]
+    return [
+        venv / "bin" / "python",
+        odoo_src / "odoo-bin",
+        "--addons-path=" + ",".join(str(p) for p in addons),
+        f"--data-dir={CACHE / 'data'}",
+        *pg_db_args(),
+        *extra,
+    ]
+
+
+def write_odoo_conf(odoo_src, path, db, http_port):
+    """Config file for pytest-odoo (it reads options only from a file)."""
+    addons = [odoo_src / "odoo" / "addons", odoo_src / "addons", REPO]
+    lines = [
+        "[options]",
+        "addons_path = " + ",".join(str(p) for p in addons),
+        f"data_dir = {CACHE / 'data'}",
+        f"db_name = {db}",
+        f"dbfilter = ^{db}$",
+        f"http_port = {http_port}",
+        "log_level = warn",
+    ]
+    for var, key in (("PGHOST", "db_host"), ("PGPORT", "db_port"),
+                     ("PGUSER", "db_user"), ("PGPASSWORD", "db_password")):
+        if os.environ.get(var):
+            lines.append(f"{key} = {os.environ[var]}")
+    Path(path).write_text("\n".join(lines) + "\n")
+
+
+# --------------------------------------------------------------------------
+# Commands
+# --------------------------------------------------------------------------
+def cmd_setup(_args):
+    prepare()
+    say("environment ready")
+    return 0
+
+
+def cmd_run(args):
+    odoo_src, venv = prepare()
+    db = args.database
+    if args.fresh:
+        say(f"dropping database {db}")
+        drop_db(db)
+    if not db_exists(db) or not module_installed(db, ADDON):
+        say(f"creating database {db} with demo data (first run: a few minutes)")
+        drop_db(db)
+        run(odoo_cmd(odoo_src, venv, "-d", db, "-i", ADDON, "--with-demo",
+                     "--stop-after-init", "--log-level=warn"))
+        # The tool's login: admin / admin (Odoo's default for a new database).
+    say(f"Odoo: http://localhost:{args.port}  (database {db}, login admin / admin)")
+    say("Ctrl-C stops it.")
+    proc = subprocess.Popen([str(c) for c in odoo_cmd(
+        odoo_src, venv, "-d", db, f"--db-filter=^{db}$",
+        f"--http-port={args.port}", *args.odoo_args)])
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        say("stopped")
+        return 0
+
+
+def _addon_problems(log_text):
+    """ERROR/CRITICAL lines anywhere, WARNING lines that come from our addon."""
+    problems = []
+    for line in log_text.splitlines():
+        match = re.match(r"^\S+ \S+ \d+ (ERROR|CRITICAL|WARNING) (\S+) (\S+)", line)
+        if not match:
+            continue
+        level, logger = match.group(1), match.group(3)
+        if level in ("ERROR", "CRITICAL") or ADDON in logger or ADDON in line:
+            problems.append(line)
+    return problems
+
+
+def cmd_test(args):
+    odoo_src, venv = prepare()
+    if not shutil.which("chromium") and not shutil.which("chromium-browser"):
+        if os.geteuid() == 0 and shutil.which("apt-get"):
+            say("installing Debian's chromium for browser tours")
+            env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+            run(["apt-get", "update", "-q"], env=env, check=False)
+            run(["apt-get", "install", "-y", "-q", "chromium"], env=env)
+        else:
+            say("chromium not found: browser tours will be skipped")
+    db = f"xrm_test_{os.getpid()}"
+    workdir = Path(tempfile.mkdtemp(prefix="xrm-test-"))
+    log_file = workdir / "install.log"
+    try:
+        say(f"installing {ADDON} with demo data into throwaway database {db}")
+        res = run(odoo_cmd(odoo_src, venv, "-d", db, "-i", ADDON, "--with-demo",
+                           "--stop-after-init", "--log-level=info",
+                           f"--logfile={log_file}"), check=False)
+        problems = _addon_problems(log_file.read_text(errors="replace"))
+        if res.returncode or problems:
+            for line in problems[:40]:
+                print(line)
+            raise ToolError(
+                f"install of {ADDON} failed or logged problems (full log: {log_file})"
+            )
+        say("install clean; running the test suite")
+        conf = workdir / "odoo.conf"
+        write_odoo_conf(odoo_src, conf, db, args.http_port)
+        selection = args.pytest_args or [str(REPO / ADDON / "tests")]
+        pytest = [venv / "bin" / "python", "-m", "pytest",
+                  f"--odoo-config={conf}", f"--odoo-database={db}",
+                  "--odoo-http", "-p", "no:cacheprovider", *selection]
+        res = run(pytest, check=False, cwd=REPO)
+        code = res.returncode
+        if code == 0:
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            say(f"logs kept in {workdir}")
+        return code
+    finally:
+        drop_db(db)
+
+
+def cmd_lint(_args):
+    odoo_src, venv = prepare()
+    tool = venv / "bin" / "pre-commit"
+    if not tool.exists():
+        run([venv / "bin" / "python", "-m", "pip", "-q", "install", "pre-commit"])
+    return run([tool, "run", "--all-files"], check=False, cwd=REPO).returncode
+
+
+def cmd_shell(args):
+    odoo_src, venv = prepare()
+    return run(odoo_cmd(odoo_src, venv, "shell", "-d", args.database,
+                        "--log-level=warn"), check=False).returncode
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="xrm", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("setup", help="prepare PostgreSQL, Odoo source and the virtualenv")
+    p_run = sub.add_parser("run", help="run Odoo with demo data on database xrm_demo")
+    p_run.add_argument("--fresh", action="store_true", help="start over with a new database")
+    p_run.add_argument("--database", default=DEMO_DB)
+    p_run.add_argument("--port", type=int,
+                       default=int(os.environ.get("XRM_PORT", DEFAULT_PORT)))
+    p_run.add_argument("odoo_args", nargs=argparse.REMAINDER,
+                       help="extra odoo-bin options after --")
+    p_test = sub.add_parser("test", help="install into a throwaway database and run pytest")
+    p_test.add_argument("--http-port", type=int,
+                        default=int(os.environ.get("XRM_TEST_PORT", 8169)))
+    p_test.add_argument("pytest_args", nargs=argparse.REMAINDER,
+                        help="pytest selection (-k EXPR, paths) after --")
+    sub.add_parser("lint", help="pre-commit on all files")
+    p_shell = sub.add_parser("shell", help="odoo shell on the demo database")
+    p_shell.add_argument("--database", default=DEMO_DB)
+    args = parser.parse_args(argv)
+    for attr in ("odoo_args", "pytest_args"):
+        extra = getattr(args, attr, None)
+        if extra and extra[0] == "--":
+            setattr(args, attr, extra[1:])
+    try:
+        return {"setup": cmd_setup, "run": cmd_run, "test": cmd_test,
+                "lint": cmd_lint, "shell": cmd_shell}[args.command](args)
+    except ToolError as exc:
+        say(f"ERROR: {exc}")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

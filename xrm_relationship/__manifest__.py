@@ -1,0 +1,29 @@
+# Copyright 2026 XRM Relationship contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+{
+    "name": "XRM Relationship Management",
+    "summary": "Relationship memory, customer journey, customer success and "
+    "retention KPIs on top of CRM and Helpdesk",
+    "version": "19.0.1.0.0",
+    "category": "Sales/CRM",
+    "license": "AGPL-3",
+    "author": "XRM Relationship contributors",
+    "website": "https://github.com/xrm-relationship/xrm_relationship",
+    "depends": [
+        "crm",
+        "contacts",
+        "mail",
+        "helpdesk_mgmt",
+        "helpdesk_mgmt_rating",
+    ],
+    "data": [
+        "security/xrm_relationship_security.xml",
+        "security/ir.model.access.csv",
+        "views/res_partner_views.xml",
+        "views/xrm_menus.xml",
+    ],
+    "demo": [],
+    "application": True,
+    "installable": True,
+    "development_status": "Alpha",
+}
