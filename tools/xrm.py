@@ -18,6 +18,7 @@ import getpass
 import hashlib
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -343,21 +344,26 @@ def prepare():
     return odoo_src, venv
 
 
-def odoo_cmd(odoo_src, venv, *extra):
-    addons = [odoo_src / "odoo" / "addons", odoo_src / "addons", REPO]
+def odoo_cmd(odoo_src, venv, *extra, command=None):
+    """odoo-bin invocation; only --addons-path may precede a sub-command."""
+    addons = [odoo_src / "odoo" / "addons", odoo_src / "addons"]
     return [
         venv / "bin" / "python",
         odoo_src / "odoo-bin",
         "--addons-path=" + ",".join(str(p) for p in addons),
-        f"--data-dir={CACHE / 'data'}",
-        *pg_db_args(),
+        *([command] if command else []),
+        *odoo_options(),
         *extra,
     ]
 
 
+def odoo_options():
+    return [f"--data-dir={CACHE / 'data'}", *pg_db_args()]
+
+
 def write_odoo_conf(odoo_src, path, db, http_port):
     """Config file for pytest-odoo (it reads options only from a file)."""
-    addons = [odoo_src / "odoo" / "addons", odoo_src / "addons", REPO]
+    addons = [odoo_src / "odoo" / "addons", odoo_src / "addons"]
     lines = [
         "[options]",
         "addons_path = " + ",".join(str(p) for p in addons),
@@ -436,6 +442,7 @@ def cmd_test(args):
         else:
             say("chromium not found: browser tours will be skipped")
     db = f"xrm_test_{os.getpid()}"
+    upgrade_db = f"{db}_upgrade"
     workdir = Path(tempfile.mkdtemp(prefix="xrm-test-"))
     log_file = workdir / "install.log"
     try:
@@ -451,13 +458,27 @@ def cmd_test(args):
                 f"install of {ADDON} failed or logged problems (full log: {log_file})"
             )
         say("install clean; running the test suite")
+        # A copy of the installed database for the upgrade-cycle test: copying
+        # is only possible now, while nothing is connected to it.
+        run(["createdb", "-T", db, upgrade_db], quiet=True)
         conf = workdir / "odoo.conf"
         write_odoo_conf(odoo_src, conf, db, args.http_port)
-        selection = args.pytest_args or [str(REPO / ADDON / "tests")]
+        selection = list(args.pytest_args)
+        # Options only (-k, -x …): run them over the addon's whole suite.
+        if not any(Path(REPO, a.split("::")[0]).exists() for a in selection
+                   if not a.startswith("-")):
+            selection.append(str(REPO / ADDON / "tests"))
         pytest = [venv / "bin" / "python", "-m", "pytest",
                   f"--odoo-config={conf}", f"--odoo-database={db}",
                   "--odoo-http", "-p", "no:cacheprovider", *selection]
-        res = run(pytest, check=False, cwd=REPO)
+        base_cmd = odoo_cmd(odoo_src, venv)
+        env = dict(
+            os.environ,
+            XRM_UPGRADE_DB=upgrade_db,
+            XRM_ODOO_CMD=shlex.join(str(c) for c in base_cmd[:3]),
+            XRM_ODOO_OPTIONS=shlex.join(odoo_options()),
+        )
+        res = run(pytest, check=False, cwd=REPO, env=env)
         code = res.returncode
         if code == 0:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -466,6 +487,7 @@ def cmd_test(args):
         return code
     finally:
         drop_db(db)
+        drop_db(upgrade_db)
 
 
 def cmd_lint(_args):
@@ -478,8 +500,8 @@ def cmd_lint(_args):
 
 def cmd_shell(args):
     odoo_src, venv = prepare()
-    return run(odoo_cmd(odoo_src, venv, "shell", "-d", args.database,
-                        "--log-level=warn"), check=False).returncode
+    return run(odoo_cmd(odoo_src, venv, "-d", args.database, "--log-level=warn",
+                        command="shell"), check=False).returncode
 
 
 def main(argv=None):
