@@ -34,7 +34,8 @@ REPO = Path(__file__).resolve().parent.parent
 ADDON = "xrm_relationship"
 OUR_REQUIREMENTS = REPO / "requirements.txt"
 CACHE = (
-    Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "xrm_relationship"
+    Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    / "xrm_relationship"
 )
 CACHED_ODOO = CACHE / "odoo-19.0"
 ODOO_DOWNLOADS = (
@@ -65,9 +66,7 @@ def run(cmd, check=True, quiet=False, **kw):
 
 
 def capture(cmd, **kw):
-    return subprocess.run(
-        [str(c) for c in cmd], capture_output=True, text=True, **kw
-    )
+    return subprocess.run([str(c) for c in cmd], capture_output=True, text=True, **kw)
 
 
 # --------------------------------------------------------------------------
@@ -75,10 +74,15 @@ def capture(cmd, **kw):
 # --------------------------------------------------------------------------
 def _pg_remote():
     host = os.environ.get("PGHOST", "")
-    return bool(host) and not host.startswith("/") and host not in (
-        "localhost",
-        "127.0.0.1",
-        "::1",
+    return (
+        bool(host)
+        and not host.startswith("/")
+        and host
+        not in (
+            "localhost",
+            "127.0.0.1",
+            "::1",
+        )
     )
 
 
@@ -155,7 +159,9 @@ def _ensure_role():
 
 def ensure_postgres():
     if user_is_postgres():
-        raise ToolError("Odoo refuses to run as the 'postgres' role: set PGUSER to another role.")
+        raise ToolError(
+            "Odoo refuses to run as the 'postgres' role: set PGUSER to another role."
+        )
     if not shutil.which("pg_isready"):
         if _pg_remote():
             raise ToolError(
@@ -193,14 +199,28 @@ def pg_db_args():
 
 
 def db_exists(name):
-    res = capture(["psql", "-d", "postgres", "-tAc",
-                   f"SELECT 1 FROM pg_database WHERE datname = '{name}'"])
+    res = capture(
+        [
+            "psql",
+            "-d",
+            "postgres",
+            "-tAc",
+            f"SELECT 1 FROM pg_database WHERE datname = '{name}'",
+        ]
+    )
     return res.stdout.strip() == "1"
 
 
 def module_installed(db, module):
-    res = capture(["psql", "-d", db, "-tAc",
-                   f"SELECT state FROM ir_module_module WHERE name = '{module}'"])
+    res = capture(
+        [
+            "psql",
+            "-d",
+            db,
+            "-tAc",
+            f"SELECT state FROM ir_module_module WHERE name = '{module}'",
+        ]
+    )
     return res.stdout.strip() == "installed"
 
 
@@ -275,9 +295,12 @@ def ensure_odoo_src():
 def _odoo_requirements(odoo_src):
     """Odoo's pinned requirements without python-ldap (needs system headers)."""
     lines = (odoo_src / "requirements.txt").read_text().splitlines()
-    return "\n".join(
-        line for line in lines if not line.strip().lower().startswith("python-ldap")
-    ) + "\n"
+    return (
+        "\n".join(
+            line for line in lines if not line.strip().lower().startswith("python-ldap")
+        )
+        + "\n"
+    )
 
 
 def venv_path(odoo_src):
@@ -311,8 +334,18 @@ def ensure_venv(odoo_src):
     run([*pip, "install", "-r", reqs])
     # Odoo itself, as a distribution pip knows (odoo-addon-* wheels require
     # odoo==19.0.*); compat mode = a plain .pth pointing at the tree.
-    run([*pip, "install", "--no-deps", "--no-build-isolation",
-         "--config-settings", "editable_mode=compat", "-e", odoo_src])
+    run(
+        [
+            *pip,
+            "install",
+            "--no-deps",
+            "--no-build-isolation",
+            "--config-settings",
+            "editable_mode=compat",
+            "-e",
+            odoo_src,
+        ]
+    )
     run([*pip, "install", "-r", OUR_REQUIREMENTS])
     marker.write_text(time.strftime("%Y-%m-%d %H:%M:%S\n"))
     return venv
@@ -325,14 +358,26 @@ def ensure_addon_installed(venv):
     fresh clone never runs a stale addon.
     """
     python = venv / "bin" / "python"
-    probe = capture([python, "-c",
-                     "import odoo.addons.xrm_relationship as m; print(m.__file__)"],
-                    cwd="/")
+    probe = capture(
+        [python, "-c", "import odoo.addons.xrm_relationship as m; print(m.__file__)"],
+        cwd="/",
+    )
     expected = REPO / ADDON / "__init__.py"
     if probe.returncode == 0 and Path(probe.stdout.strip()).resolve() == expected:
         return
-    run([python, "-m", "pip", "--disable-pip-version-check", "-q", "install",
-         "--no-deps", "-e", REPO / ADDON])
+    run(
+        [
+            python,
+            "-m",
+            "pip",
+            "--disable-pip-version-check",
+            "-q",
+            "install",
+            "--no-deps",
+            "-e",
+            REPO / ADDON,
+        ]
+    )
 
 
 def prepare():
@@ -373,8 +418,12 @@ def write_odoo_conf(odoo_src, path, db, http_port):
         f"http_port = {http_port}",
         "log_level = warn",
     ]
-    for var, key in (("PGHOST", "db_host"), ("PGPORT", "db_port"),
-                     ("PGUSER", "db_user"), ("PGPASSWORD", "db_password")):
+    for var, key in (
+        ("PGHOST", "db_host"),
+        ("PGPORT", "db_port"),
+        ("PGUSER", "db_user"),
+        ("PGPASSWORD", "db_password"),
+    ):
         if os.environ.get(var):
             lines.append(f"{key} = {os.environ[var]}")
     Path(path).write_text("\n".join(lines) + "\n")
@@ -398,14 +447,36 @@ def cmd_run(args):
     if not db_exists(db) or not module_installed(db, ADDON):
         say(f"creating database {db} with demo data (first run: a few minutes)")
         drop_db(db)
-        run(odoo_cmd(odoo_src, venv, "-d", db, "-i", ADDON, "--with-demo",
-                     "--stop-after-init", "--log-level=warn"))
+        run(
+            odoo_cmd(
+                odoo_src,
+                venv,
+                "-d",
+                db,
+                "-i",
+                ADDON,
+                "--with-demo",
+                "--stop-after-init",
+                "--log-level=warn",
+            )
+        )
         # The tool's login: admin / admin (Odoo's default for a new database).
     say(f"Odoo: http://localhost:{args.port}  (database {db}, login admin / admin)")
     say("Ctrl-C stops it.")
-    proc = subprocess.Popen([str(c) for c in odoo_cmd(
-        odoo_src, venv, "-d", db, f"--db-filter=^{db}$",
-        f"--http-port={args.port}", *args.odoo_args)])
+    proc = subprocess.Popen(
+        [
+            str(c)
+            for c in odoo_cmd(
+                odoo_src,
+                venv,
+                "-d",
+                db,
+                f"--db-filter=^{db}$",
+                f"--http-port={args.port}",
+                *args.odoo_args,
+            )
+        ]
+    )
     try:
         return proc.wait()
     except KeyboardInterrupt:
@@ -447,9 +518,21 @@ def cmd_test(args):
     log_file = workdir / "install.log"
     try:
         say(f"installing {ADDON} with demo data into throwaway database {db}")
-        res = run(odoo_cmd(odoo_src, venv, "-d", db, "-i", ADDON, "--with-demo",
-                           "--stop-after-init", "--log-level=info",
-                           f"--logfile={log_file}"), check=False)
+        res = run(
+            odoo_cmd(
+                odoo_src,
+                venv,
+                "-d",
+                db,
+                "-i",
+                ADDON,
+                "--with-demo",
+                "--stop-after-init",
+                "--log-level=info",
+                f"--logfile={log_file}",
+            ),
+            check=False,
+        )
         problems = _addon_problems(log_file.read_text(errors="replace"))
         if res.returncode or problems:
             for line in problems[:40]:
@@ -465,12 +548,23 @@ def cmd_test(args):
         write_odoo_conf(odoo_src, conf, db, args.http_port)
         selection = list(args.pytest_args)
         # Options only (-k, -x …): run them over the addon's whole suite.
-        if not any(Path(REPO, a.split("::")[0]).exists() for a in selection
-                   if not a.startswith("-")):
+        if not any(
+            Path(REPO, a.split("::")[0]).exists()
+            for a in selection
+            if not a.startswith("-")
+        ):
             selection.append(str(REPO / ADDON / "tests"))
-        pytest = [venv / "bin" / "python", "-m", "pytest",
-                  f"--odoo-config={conf}", f"--odoo-database={db}",
-                  "--odoo-http", "-p", "no:cacheprovider", *selection]
+        pytest = [
+            venv / "bin" / "python",
+            "-m",
+            "pytest",
+            f"--odoo-config={conf}",
+            f"--odoo-database={db}",
+            "--odoo-http",
+            "-p",
+            "no:cacheprovider",
+            *selection,
+        ]
         base_cmd = odoo_cmd(odoo_src, venv)
         env = dict(
             os.environ,
@@ -500,8 +594,12 @@ def cmd_lint(_args):
 
 def cmd_shell(args):
     odoo_src, venv = prepare()
-    return run(odoo_cmd(odoo_src, venv, "-d", args.database, "--log-level=warn",
-                        command="shell"), check=False).returncode
+    return run(
+        odoo_cmd(
+            odoo_src, venv, "-d", args.database, "--log-level=warn", command="shell"
+        ),
+        check=False,
+    ).returncode
 
 
 def main(argv=None):
@@ -509,17 +607,27 @@ def main(argv=None):
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("setup", help="prepare PostgreSQL, Odoo source and the virtualenv")
     p_run = sub.add_parser("run", help="run Odoo with demo data on database xrm_demo")
-    p_run.add_argument("--fresh", action="store_true", help="start over with a new database")
+    p_run.add_argument(
+        "--fresh", action="store_true", help="start over with a new database"
+    )
     p_run.add_argument("--database", default=DEMO_DB)
-    p_run.add_argument("--port", type=int,
-                       default=int(os.environ.get("XRM_PORT", DEFAULT_PORT)))
-    p_run.add_argument("odoo_args", nargs=argparse.REMAINDER,
-                       help="extra odoo-bin options after --")
-    p_test = sub.add_parser("test", help="install into a throwaway database and run pytest")
-    p_test.add_argument("--http-port", type=int,
-                        default=int(os.environ.get("XRM_TEST_PORT", 8169)))
-    p_test.add_argument("pytest_args", nargs=argparse.REMAINDER,
-                        help="pytest selection (-k EXPR, paths) after --")
+    p_run.add_argument(
+        "--port", type=int, default=int(os.environ.get("XRM_PORT", DEFAULT_PORT))
+    )
+    p_run.add_argument(
+        "odoo_args", nargs=argparse.REMAINDER, help="extra odoo-bin options after --"
+    )
+    p_test = sub.add_parser(
+        "test", help="install into a throwaway database and run pytest"
+    )
+    p_test.add_argument(
+        "--http-port", type=int, default=int(os.environ.get("XRM_TEST_PORT", 8169))
+    )
+    p_test.add_argument(
+        "pytest_args",
+        nargs=argparse.REMAINDER,
+        help="pytest selection (-k EXPR, paths) after --",
+    )
     sub.add_parser("lint", help="pre-commit on all files")
     p_shell = sub.add_parser("shell", help="odoo shell on the demo database")
     p_shell.add_argument("--database", default=DEMO_DB)
@@ -529,8 +637,13 @@ def main(argv=None):
         if extra and extra[0] == "--":
             setattr(args, attr, extra[1:])
     try:
-        return {"setup": cmd_setup, "run": cmd_run, "test": cmd_test,
-                "lint": cmd_lint, "shell": cmd_shell}[args.command](args)
+        return {
+            "setup": cmd_setup,
+            "run": cmd_run,
+            "test": cmd_test,
+            "lint": cmd_lint,
+            "shell": cmd_shell,
+        }[args.command](args)
     except ToolError as exc:
         say(f"ERROR: {exc}")
         return 2

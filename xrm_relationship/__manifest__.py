@@ -19,6 +19,9 @@
     "data": [
         "security/xrm_relationship_security.xml",
         "security/ir.model.access.csv",
+        "data/xrm_journey_stage_data.xml",
+        "views/xrm_interaction_views.xml",
+        "views/xrm_journey_stage_views.xml",
         "views/res_partner_views.xml",
         "views/xrm_menus.xml",
     ],

@@ -37,9 +37,7 @@ class TestInstall(XrmCommon):
         """Walk the addon's own models: each needs at least one ACL line."""
         model_names = (
             self.env["ir.model.data"]
-            .search(
-                [("module", "=", "xrm_relationship"), ("model", "=", "ir.model")]
-            )
+            .search([("module", "=", "xrm_relationship"), ("model", "=", "ir.model")])
             .mapped("res_id")
         )
         models = self.env["ir.model"].browse(model_names)

@@ -17,7 +17,6 @@ from odoo.sql_db import db_connect
 from odoo.tests import BaseCase, tagged
 from odoo.tools import SQL
 
-
 SEED_SCRIPT = """
 partner = env["res.partner"].create({"name": "Upgrade Survivor", "is_company": True})
 env.cr.commit()
@@ -45,7 +44,16 @@ class TestUpgradeCycle(BaseCase):
         # Records of our own, written by a separate Odoo process (a registry
         # of a second database cannot be loaded inside the test process).
         shell = subprocess.run(
-            [*odoo_cmd, "shell", *odoo_options, "-d", dbname, "--log-level=warn", "--no-http"],
+            [
+                *odoo_cmd,
+                "shell",
+                *odoo_options,
+                "-d",
+                dbname,
+                "--log-level=warn",
+                "--no-http",
+            ],
+            check=False,
             input=SEED_SCRIPT,
             capture_output=True,
             text=True,
@@ -80,6 +88,7 @@ class TestUpgradeCycle(BaseCase):
                 "--stop-after-init",
                 "--log-level=warn",
             ],
+            check=False,
             capture_output=True,
             text=True,
             timeout=600,

@@ -1,0 +1,235 @@
+# Copyright 2026 XRM Relationship contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+
+class XrmInteraction(models.Model):
+    """One touchpoint with a relationship: the organisation's memory of it."""
+
+    _name = "xrm.interaction"
+    _description = "Relationship Interaction"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date desc, id desc"
+    _rec_name = "name"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Relationship",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+        help="The commercial entity; the person spoken to goes in Contact.",
+    )
+    contact_id = fields.Many2one("res.partner", string="Contact", check_company=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Handled By",
+        default=lambda self: self.env.user,
+        index=True,
+        tracking=True,
+    )
+    team_id = fields.Many2one("crm.team", string="Sales Team", index="btree_not_null")
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
+    channel = fields.Selection(
+        [
+            ("email", "Email"),
+            ("phone", "Phone"),
+            ("meeting", "Meeting"),
+            ("chat", "Chat"),
+            ("visit", "Visit"),
+            ("portal", "Portal"),
+            ("social", "Social"),
+            ("other", "Other"),
+        ],
+        required=True,
+        default="phone",
+        index=True,
+    )
+    direction = fields.Selection(
+        [("inbound", "Inbound"), ("outbound", "Outbound")],
+        required=True,
+        default="outbound",
+    )
+    state = fields.Selection(
+        [("draft", "To Document"), ("done", "Documented")],
+        required=True,
+        default="draft",
+        index=True,
+        tracking=True,
+        help="To Document: captured by the system, nobody has described it yet.",
+    )
+    summary = fields.Text()
+    outcome = fields.Selection(
+        [("positive", "Positive"), ("neutral", "Neutral"), ("negative", "Negative")],
+        tracking=True,
+    )
+    quality = fields.Integer(
+        help="How much trust or value the contact built, 1 (none) to 5 (a lot)."
+    )
+    csat = fields.Integer(
+        string="CSAT",
+        help="Satisfaction answer (1-5) given outside tickets, e.g. in a survey.",
+    )
+    active = fields.Boolean(default=True)
+    is_meaningful = fields.Boolean(
+        compute="_compute_is_meaningful",
+        store=True,
+        readonly=False,
+        index=True,
+        help="Documented with a quality of 3 or more; can also be set by hand.",
+    )
+    lead_id = fields.Many2one(
+        "crm.lead", string="Lead / Opportunity", index="btree_not_null"
+    )
+    ticket_id = fields.Many2one(
+        "helpdesk.ticket", string="Ticket", index="btree_not_null"
+    )
+    generated_lead_id = fields.Many2one(
+        "crm.lead",
+        string="Generated Opportunity",
+        index="btree_not_null",
+        help="The opportunity this interaction gave rise to.",
+    )
+    stage_id = fields.Many2one(
+        "xrm.journey.stage",
+        string="Journey Stage",
+        help="The relationship's journey stage when the interaction happened.",
+    )
+    relation_type = fields.Selection(
+        related="partner_id.xrm_relation_type", store=True, string="Relationship Type"
+    )
+
+    @api.depends("partner_id", "channel", "date")
+    def _compute_name(self):
+        channels = dict(self._fields["channel"]._description_selection(self.env))
+        for rec in self:
+            rec.name = " · ".join(
+                filter(None, [channels.get(rec.channel), rec.partner_id.name])
+            )
+
+    @api.depends("state", "quality")
+    def _compute_is_meaningful(self):
+        for rec in self:
+            rec.is_meaningful = rec.state == "done" and (rec.quality or 0) >= 3
+
+    @api.constrains("quality", "csat")
+    def _check_scores(self):
+        for rec in self:
+            if rec.quality and not 1 <= rec.quality <= 5:
+                raise ValidationError(_("Quality must be between 1 and 5."))
+            if rec.csat and not 1 <= rec.csat <= 5:
+                raise ValidationError(_("CSAT must be between 1 and 5."))
+
+    @api.constrains("date")
+    def _check_date(self):
+        limit = fields.Datetime.now() + timedelta(days=1)
+        for rec in self:
+            if rec.date and rec.date > limit:
+                raise ValidationError(
+                    _(
+                        "An interaction cannot be dated more than a day in the "
+                        "future (%(date)s).",
+                        date=rec.date,
+                    )
+                )
+
+    @api.constrains("partner_id", "lead_id", "ticket_id")
+    def _check_documents_belong_to_partner(self):
+        for rec in self:
+            commercial = rec.partner_id.commercial_partner_id
+            lead_partner = rec.lead_id.partner_id.commercial_partner_id
+            if rec.lead_id and lead_partner and lead_partner != commercial:
+                raise ValidationError(
+                    _(
+                        "The lead %(lead)s belongs to %(other)s, not to %(partner)s.",
+                        lead=rec.lead_id.display_name,
+                        other=lead_partner.display_name,
+                        partner=commercial.display_name,
+                    )
+                )
+            ticket_partner = rec.ticket_id.partner_id.commercial_partner_id
+            if rec.ticket_id and ticket_partner and ticket_partner != commercial:
+                raise ValidationError(
+                    _(
+                        "The ticket %(ticket)s belongs to %(other)s, not to %(partner)s.",
+                        ticket=rec.ticket_id.display_name,
+                        other=ticket_partner.display_name,
+                        partner=commercial.display_name,
+                    )
+                )
+
+    @api.constrains("state", "summary", "outcome", "quality")
+    def _check_documented(self):
+        for rec in self:
+            if rec.state == "done" and not (
+                (rec.summary or "").strip() and rec.outcome and rec.quality
+            ):
+                raise ValidationError(
+                    _(
+                        "A documented interaction needs a summary, an outcome "
+                        "and a quality."
+                    )
+                )
+
+    @api.model
+    def _prepare_partner_vals(self, vals):
+        """Store the commercial entity; keep the person spoken to as contact."""
+        if vals.get("partner_id"):
+            partner = self.env["res.partner"].browse(vals["partner_id"]).exists()
+            if not partner:
+                raise UserError(_("The relationship %s does not exist.", vals["partner_id"]))
+            commercial = partner.commercial_partner_id
+            if commercial != partner:
+                vals.setdefault("contact_id", partner.id)
+                vals["partner_id"] = commercial.id
+            if "stage_id" not in vals:
+                vals["stage_id"] = commercial.xrm_stage_id.id
+        return vals
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if not vals.get("partner_id"):
+                raise UserError(_("An interaction needs a relationship (partner)."))
+            self._prepare_partner_vals(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "partner_id" in vals:
+            if not vals["partner_id"]:
+                raise UserError(_("An interaction needs a relationship (partner)."))
+            self._prepare_partner_vals(vals)
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_documented(self):
+        if self.env.user.has_group("xrm_relationship.group_xrm_manager"):
+            return
+        if any(rec.state == "done" for rec in self):
+            raise UserError(
+                _(
+                    "Documented interactions are the company's memory: archive "
+                    "them instead of deleting them."
+                )
+            )
+
+    def action_document(self):
+        """Mark as documented; the form asks for summary, outcome and quality."""
+        self.write({"state": "done"})
+        return True
+
+    def action_reset_to_draft(self):
+        self.write({"state": "draft"})
+        return True

@@ -1,0 +1,31 @@
+# Copyright 2026 XRM Relationship contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields, models
+
+
+class XrmJourneyTransition(models.Model):
+    """One move of a relationship from a journey stage to another."""
+
+    _name = "xrm.journey.transition"
+    _description = "Relationship Journey Transition"
+    _order = "date desc, id desc"
+
+    partner_id = fields.Many2one(
+        "res.partner", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(
+        related="partner_id.company_id", store=True, index=True
+    )
+    from_stage_id = fields.Many2one("xrm.journey.stage", ondelete="restrict")
+    to_stage_id = fields.Many2one(
+        "xrm.journey.stage", ondelete="restrict", index=True
+    )
+    date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
+    user_id = fields.Many2one(
+        "res.users", string="Moved By", default=lambda self: self.env.user
+    )
+    days_in_previous_stage = fields.Float(
+        digits=(16, 2),
+        help="Time the relationship had spent in the stage it left.",
+    )
+    reason = fields.Char()
