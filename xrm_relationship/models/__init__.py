@@ -2,3 +2,9 @@ from . import xrm_journey_stage
 from . import xrm_journey_transition
 from . import res_partner
 from . import xrm_interaction
+from . import mail_message
+from . import mail_activity
+from . import calendar_event
+from . import crm_lead
+from . import helpdesk_ticket
+from . import res_config_settings

@@ -35,9 +35,7 @@ class ResPartner(models.Model):
         copy=False,
         group_expand="_read_group_expand_xrm_stage",
     )
-    xrm_stage_date = fields.Datetime(
-        string="In Stage Since", copy=False, readonly=True
-    )
+    xrm_stage_date = fields.Datetime(string="In Stage Since", copy=False, readonly=True)
     xrm_churn_date = fields.Date(string="Churn Date", copy=False, readonly=True)
     xrm_churn_reason = fields.Char(string="Churn Reason", copy=False, tracking=True)
     xrm_days_in_stage = fields.Integer(
@@ -79,9 +77,7 @@ class ResPartner(models.Model):
             )
         )
         for partner in self:
-            partner.xrm_interaction_count = counts.get(
-                partner.commercial_partner_id, 0
-            )
+            partner.xrm_interaction_count = counts.get(partner.commercial_partner_id, 0)
 
     def action_xrm_open_interactions(self):
         self.ensure_one()
@@ -112,6 +108,85 @@ class ResPartner(models.Model):
         if (operator == "=") != value:
             domain = ["!", *domain]
         return domain
+
+    # ------------------------------------------------------------------
+    # Automatic journey moves (each switchable in Settings)
+    # ------------------------------------------------------------------
+    @api.model
+    def _xrm_setting(self, key, default=None):
+        """A Settings value; switches read as booleans.
+
+        Unticking a Settings checkbox deletes its parameter, so a missing
+        switch is off (the module's data turns them on at install).
+        """
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param(f"xrm_relationship.{key}", default)
+        )
+        if default is None:
+            return value not in (None, False, "False", "0", "")
+        return value
+
+    def _xrm_auto_move(self, role, reason=False):
+        """Move these relationships to the stage holding ``role``.
+
+        Churned relationships are left alone: coming back is a decision a
+        person records.
+        """
+        stage = self.env["xrm.journey.stage"].search(
+            [("automation_role", "=", role)], limit=1
+        )
+        if not stage:
+            return self.browse()
+        movers = self.filtered(
+            lambda p: p.xrm_stage_id != stage and not p.xrm_stage_id.is_churn
+        )
+        if movers:
+            movers.sudo().with_context(xrm_stage_reason=reason).write(
+                {"xrm_stage_id": stage.id}
+            )
+        return movers
+
+    def _xrm_leave_support(self):
+        """All tickets closed: back to the stage held before Support."""
+        support = self.filtered(lambda p: p.xrm_stage_id.automation_role == "support")
+        for partner in support:
+            entry = partner.xrm_transition_ids.filtered(
+                lambda t: t.to_stage_id == partner.xrm_stage_id
+            ).sorted(lambda t: (t.date, t.id))[-1:]
+            back_to = entry.from_stage_id or self.env["xrm.journey.stage"].search(
+                [("automation_role", "=", "active")], limit=1
+            )
+            if back_to:
+                partner.sudo().with_context(
+                    xrm_stage_reason=self.env._("All tickets closed")
+                ).write({"xrm_stage_id": back_to.id})
+
+    @api.model
+    def _cron_xrm_at_risk(self):
+        """No meaningful contact for N days moves a relationship to At risk."""
+        if not self._xrm_setting("auto_at_risk"):
+            return self.browse()
+        days = int(self._xrm_setting("at_risk_days", "90") or 90)
+        limit = fields.Datetime.subtract(fields.Datetime.now(), days=days)
+        recent = self.env["xrm.interaction"].sudo()._read_group(
+            [("is_meaningful", "=", True), ("date", ">=", limit)], ["partner_id"]
+        )
+        recent_ids = [partner.id for (partner,) in recent]
+        candidates = self.sudo().search(
+            [
+                ("xrm_stage_id", "!=", False),
+                ("xrm_stage_id.is_churn", "=", False),
+                ("xrm_stage_id.automation_role", "not in", ["at_risk"]),
+                ("xrm_stage_date", "<", limit),
+                ("id", "not in", recent_ids),
+            ]
+        )
+        return candidates._xrm_auto_move(
+            "at_risk",
+            reason=self.env._("No meaningful contact for %(days)s days", days=days),
+        )
 
     @api.model
     def _read_group_expand_xrm_stage(self, stages, domain):
@@ -148,7 +223,9 @@ class ResPartner(models.Model):
         now = fields.Datetime.now()
         transitions = []
         for partner in self:
-            from_stage, since = previous.get(partner.id, (self.env["xrm.journey.stage"], False))
+            from_stage, since = previous.get(
+                partner.id, (self.env["xrm.journey.stage"], False)
+            )
             transitions.append(
                 {
                     "partner_id": partner.id,
@@ -162,9 +239,15 @@ class ResPartner(models.Model):
                 }
             )
         self.env["xrm.journey.transition"].sudo().create(transitions)
-        churned = self.filtered(lambda p: p.xrm_stage_id.is_churn and not p.xrm_churn_date)
+        churned = self.filtered(
+            lambda p: p.xrm_stage_id.is_churn and not p.xrm_churn_date
+        )
         if churned:
-            super(ResPartner, churned).write({"xrm_churn_date": fields.Date.context_today(self)})
-        revived = self.filtered(lambda p: not p.xrm_stage_id.is_churn and p.xrm_churn_date)
+            super(ResPartner, churned).write(
+                {"xrm_churn_date": fields.Date.context_today(self)}
+            )
+        revived = self.filtered(
+            lambda p: not p.xrm_stage_id.is_churn and p.xrm_churn_date
+        )
         if revived:
             super(ResPartner, revived).write({"xrm_churn_date": False})

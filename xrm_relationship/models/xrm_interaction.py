@@ -107,8 +107,20 @@ class XrmInteraction(models.Model):
         string="Journey Stage",
         help="The relationship's journey stage when the interaction happened.",
     )
+    source_ref = fields.Char(
+        string="Captured From",
+        readonly=True,
+        copy=False,
+        help="The system event this interaction was captured from "
+        "(model,id); one interaction per event.",
+    )
     relation_type = fields.Selection(
         related="partner_id.xrm_relation_type", store=True, string="Relationship Type"
+    )
+
+    _source_ref_unique = models.UniqueIndex(
+        "(source_ref) WHERE source_ref IS NOT NULL",
+        "This event has already been captured as an interaction.",
     )
 
     @api.depends("partner_id", "channel", "date")
@@ -189,7 +201,9 @@ class XrmInteraction(models.Model):
         if vals.get("partner_id"):
             partner = self.env["res.partner"].browse(vals["partner_id"]).exists()
             if not partner:
-                raise UserError(_("The relationship %s does not exist.", vals["partner_id"]))
+                raise UserError(
+                    _("The relationship %s does not exist.", vals["partner_id"])
+                )
             commercial = partner.commercial_partner_id
             if commercial != partner:
                 vals.setdefault("contact_id", partner.id)
@@ -204,14 +218,49 @@ class XrmInteraction(models.Model):
             if not vals.get("partner_id"):
                 raise UserError(_("An interaction needs a relationship (partner)."))
             self._prepare_partner_vals(vals)
-        return super().create(vals_list)
+        records = super().create(vals_list)
+        records.filtered(lambda i: i.state == "done")._xrm_move_first_contacts()
+        return records
 
     def write(self, vals):
         if "partner_id" in vals:
             if not vals["partner_id"]:
                 raise UserError(_("An interaction needs a relationship (partner)."))
             self._prepare_partner_vals(vals)
-        return super().write(vals)
+        res = super().write(vals)
+        if vals.get("state") == "done":
+            self._xrm_move_first_contacts()
+        return res
+
+    def _xrm_move_first_contacts(self):
+        """A relationship's first documented interaction -> First contact.
+
+        Only relationships with no stage yet or in an earlier stage move:
+        a documented call with an active customer is not a first contact.
+        """
+        Partner = self.env["res.partner"]
+        if not Partner._xrm_setting("auto_first_contact"):
+            return
+        stage = self.env["xrm.journey.stage"].search(
+            [("automation_role", "=", "first_contact")], limit=1
+        )
+        partners = self.filtered(lambda i: i.state == "done").partner_id
+        partners = partners.filtered(
+            lambda p: not p.xrm_stage_id or p.xrm_stage_id.sequence < stage.sequence
+        )
+        if not stage or not partners:
+            return
+        documented = dict(
+            self.sudo()._read_group(
+                [("partner_id", "in", partners.ids), ("state", "=", "done")],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        firsts = partners.filtered(lambda p: documented.get(p) == 1)
+        firsts._xrm_auto_move(
+            "first_contact", reason=_("First documented interaction")
+        )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_documented(self):
@@ -224,6 +273,66 @@ class XrmInteraction(models.Model):
                     "them instead of deleting them."
                 )
             )
+
+    # ------------------------------------------------------------------
+    # Capture of contacts the system sees (mail, calendar, activities)
+    # ------------------------------------------------------------------
+    CAPTURED_MODELS = ("res.partner", "crm.lead", "helpdesk.ticket")
+
+    @api.model
+    def _xrm_capture_enabled(self, channel_key):
+        return self.env["res.partner"]._xrm_setting(f"capture_{channel_key}")
+
+    @api.model
+    def _xrm_links_for(self, model, res_ids):
+        """{res_id: vals} linking an interaction to the record it happened on."""
+        links = {}
+        if model not in self.CAPTURED_MODELS:
+            return links
+        records = self.env[model].sudo().browse(res_ids).exists()
+        for record in records:
+            if model == "res.partner":
+                vals = {"partner_id": record.id, "user_id": record.user_id.id}
+            elif model == "crm.lead":
+                vals = {
+                    "partner_id": record.partner_id.id,
+                    "lead_id": record.id,
+                    "user_id": record.user_id.id,
+                    "team_id": record.team_id.id,
+                }
+            else:
+                vals = {
+                    "partner_id": record.partner_id.id,
+                    "ticket_id": record.id,
+                    "user_id": record.user_id.id,
+                }
+            if vals["partner_id"]:
+                vals["company_id"] = (
+                    record.company_id.id if "company_id" in record else False
+                ) or self.env.company.id
+                links[record.id] = vals
+        return links
+
+    @api.model
+    def _xrm_capture(self, vals_list):
+        """Create draft interactions for events not captured yet (by source_ref)."""
+        vals_list = [v for v in vals_list if v.get("partner_id") and v.get("source_ref")]
+        if not vals_list:
+            return self.browse()
+        existing = set(
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("source_ref", "in", [v["source_ref"] for v in vals_list])])
+            .mapped("source_ref")
+        )
+        new_vals, seen = [], set()
+        for vals in vals_list:
+            if vals["source_ref"] in existing or vals["source_ref"] in seen:
+                continue
+            seen.add(vals["source_ref"])
+            new_vals.append(dict(vals, state="draft"))
+        # sudo: capture happens on behalf of the system, whoever triggered it.
+        return self.sudo().create(new_vals) if new_vals else self.browse()
 
     def action_document(self):
         """Mark as documented; the form asks for summary, outcome and quality."""

@@ -17,9 +17,7 @@ class XrmJourneyTransition(models.Model):
         related="partner_id.company_id", store=True, index=True
     )
     from_stage_id = fields.Many2one("xrm.journey.stage", ondelete="restrict")
-    to_stage_id = fields.Many2one(
-        "xrm.journey.stage", ondelete="restrict", index=True
-    )
+    to_stage_id = fields.Many2one("xrm.journey.stage", ondelete="restrict", index=True)
     date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
     user_id = fields.Many2one(
         "res.users", string="Moved By", default=lambda self: self.env.user

@@ -15,12 +15,18 @@ class TestInteraction(XrmCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.env["res.partner"].create(
-            {"name": "Parsian Trading", "is_company": True, "xrm_relation_type": "customer"}
+            {
+                "name": "Parsian Trading",
+                "is_company": True,
+                "xrm_relation_type": "customer",
+            }
         )
         cls.person = cls.env["res.partner"].create(
             {"name": "Sara Ahmadi", "parent_id": cls.company.id}
         )
-        cls.other = cls.env["res.partner"].create({"name": "Other Co", "is_company": True})
+        cls.other = cls.env["res.partner"].create(
+            {"name": "Other Co", "is_company": True}
+        )
 
     def _interaction(self, **vals):
         vals.setdefault("partner_id", self.company.id)
@@ -62,7 +68,9 @@ class TestInteraction(XrmCommon):
             self._interaction(date=fields.Datetime.now() + timedelta(days=2))
         # Within a day ahead is fine (time zones, scheduled calls).
         self._interaction(date=fields.Datetime.now() + timedelta(hours=20))
-        lead = self.env["crm.lead"].create({"name": "Other deal", "partner_id": self.other.id})
+        lead = self.env["crm.lead"].create(
+            {"name": "Other deal", "partner_id": self.other.id}
+        )
         with self.assertRaisesRegex(ValidationError, "belongs to Other Co"):
             self._interaction(lead_id=lead.id)
         ticket = self.env["helpdesk.ticket"].create(
@@ -79,7 +87,10 @@ class TestInteraction(XrmCommon):
 
     def test_documented_memory_is_archived_not_deleted(self):
         rec = self._interaction(
-            summary="Renewal talk", outcome="positive", quality=3, user_id=self.xrm_user.id
+            summary="Renewal talk",
+            outcome="positive",
+            quality=3,
+            user_id=self.xrm_user.id,
         )
         rec.action_document()
         with self.assertRaisesRegex(UserError, "archive"):
@@ -93,15 +104,21 @@ class TestInteraction(XrmCommon):
         self.assertFalse(rec.exists())
 
     def test_salesperson_of_another_team_cannot_read(self):
-        team_a = self.env["crm.team"].create({"name": "Team A", "member_ids": [(4, self.xrm_user.id)]})
+        team_a = self.env["crm.team"].create(
+            {"name": "Team A", "member_ids": [(4, self.xrm_user.id)]}
+        )
         colleague = self.env["res.users"].create(
             {
                 "name": "Other Rep",
                 "login": "other_rep",
-                "group_ids": [(6, 0, [self.env.ref("xrm_relationship.group_xrm_user").id])],
+                "group_ids": [
+                    (6, 0, [self.env.ref("xrm_relationship.group_xrm_user").id])
+                ],
             }
         )
-        team_b = self.env["crm.team"].create({"name": "Team B", "member_ids": [(4, colleague.id)]})
+        team_b = self.env["crm.team"].create(
+            {"name": "Team B", "member_ids": [(4, colleague.id)]}
+        )
         theirs = self._interaction(user_id=colleague.id, team_id=team_b.id)
         ours = self._interaction(user_id=colleague.id, team_id=team_a.id)
         ours.with_user(self.xrm_user).read(["summary"])

@@ -25,7 +25,11 @@ class TestJourney(XrmCommon):
     def test_transitions_record_time_in_previous_stage(self):
         with freeze_time("2026-01-01 08:00:00"):
             partner = self.env["res.partner"].create(
-                {"name": "Acme Journey", "is_company": True, "xrm_stage_id": self.prospect.id}
+                {
+                    "name": "Acme Journey",
+                    "is_company": True,
+                    "xrm_stage_id": self.prospect.id,
+                }
             )
         with freeze_time("2026-01-11 20:00:00"):
             partner.xrm_stage_id = self.first_contact
@@ -55,9 +59,9 @@ class TestJourney(XrmCommon):
             {"name": "Leaving Ltd", "xrm_stage_id": self.active.id}
         )
         with freeze_time("2026-03-05 10:00:00"):
-            partner.with_context(xrm_stage_reason="Moved to a competitor").xrm_stage_id = (
-                self.churned
-            )
+            partner.with_context(
+                xrm_stage_reason="Moved to a competitor"
+            ).xrm_stage_id = self.churned
         self.assertEqual(partner.xrm_churn_date, fields.Date.to_date("2026-03-05"))
         self.assertEqual(
             partner.xrm_transition_ids.sorted("id")[-1].reason, "Moved to a competitor"

@@ -1,0 +1,44 @@
+# Copyright 2026 XRM Relationship contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, models
+
+
+class HelpdeskTicket(models.Model):
+    _inherit = "helpdesk.ticket"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        tickets = super().create(vals_list)
+        tickets._xrm_sync_support_stage()
+        return tickets
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "stage_id" in vals or "partner_id" in vals:
+            self._xrm_sync_support_stage()
+        return res
+
+    def _xrm_sync_support_stage(self):
+        """Open ticket -> Support; last ticket closed -> back where it was."""
+        Partner = self.env["res.partner"]
+        if not Partner._xrm_setting("auto_support"):
+            return
+        partners = self.partner_id.commercial_partner_id
+        if not partners:
+            return
+        open_groups = (
+            self.env["helpdesk.ticket"]
+            .sudo()
+            ._read_group(
+                [
+                    ("partner_id", "child_of", partners.ids),
+                    ("stage_id.closed", "=", False),
+                ],
+                ["partner_id"],
+            )
+        )
+        with_open = Partner.union(
+            *(partner.commercial_partner_id for (partner,) in open_groups)
+        )
+        with_open._xrm_auto_move("support", reason=self.env._("Ticket opened"))
+        (partners - with_open)._xrm_leave_support()

@@ -1,0 +1,51 @@
+# Copyright 2026 XRM Relationship contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields, models
+
+
+class MailActivity(models.Model):
+    _inherit = "mail.activity"
+
+    def _xrm_channel(self):
+        """Calls, meetings and emails are contacts; to-dos and uploads are not."""
+        self.ensure_one()
+        activity_type = self.activity_type_id
+        by_xmlid = {
+            "mail.mail_activity_data_call": "phone",
+            "mail.mail_activity_data_meeting": "meeting",
+            "mail.mail_activity_data_email": "email",
+        }
+        for xmlid, channel in by_xmlid.items():
+            if activity_type == self.env.ref(xmlid, raise_if_not_found=False):
+                return channel
+        return {"phonecall": "phone", "meeting": "meeting"}.get(activity_type.category)
+
+    def _action_done(self, feedback=False, attachment_ids=None):
+        # Capture before super(): done activities are archived or deleted there.
+        self._xrm_capture_done_activities()
+        return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+
+    def _xrm_capture_done_activities(self):
+        Interaction = self.env["xrm.interaction"]
+        if not Interaction._xrm_capture_enabled("activity"):
+            return Interaction
+        vals_list = []
+        now = fields.Datetime.now()
+        for model, activities in self.filtered("res_model").grouped("res_model").items():
+            links = Interaction._xrm_links_for(model, activities.mapped("res_id"))
+            for activity in activities:
+                channel = activity._xrm_channel()
+                if not channel or activity.res_id not in links:
+                    continue
+                vals = dict(links[activity.res_id])
+                vals.update(
+                    {
+                        "date": now,
+                        "channel": channel,
+                        "direction": "outbound",
+                        "user_id": activity.user_id.id or self.env.user.id,
+                        "source_ref": f"mail.activity,{activity.id}",
+                    }
+                )
+                vals_list.append(vals)
+        return Interaction._xrm_capture(vals_list)

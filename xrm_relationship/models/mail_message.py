@@ -1,0 +1,62 @@
+# Copyright 2026 XRM Relationship contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, models
+
+
+class MailMessage(models.Model):
+    _inherit = "mail.message"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        messages = super().create(vals_list)
+        if not self.env.context.get("xrm_no_capture"):
+            messages._xrm_capture_emails()
+        return messages
+
+    def _xrm_is_contact(self):
+        """Emails in or out; internal notes and system messages are not contacts."""
+        self.ensure_one()
+        if self.message_type in ("email", "email_outgoing"):
+            return True
+        comment = self.env.ref("mail.mt_comment", raise_if_not_found=False)
+        return (
+            self.message_type == "comment"
+            and bool(comment)
+            and self.subtype_id == comment
+        )
+
+    def _xrm_capture_emails(self):
+        Interaction = self.env["xrm.interaction"]
+        if not Interaction._xrm_capture_enabled("email"):
+            return Interaction
+        candidates = self.filtered(
+            lambda m: m.model in Interaction.CAPTURED_MODELS
+            and m.res_id
+            and m._xrm_is_contact()
+        )
+        vals_list = []
+        for model, messages in candidates.grouped("model").items():
+            links = Interaction._xrm_links_for(model, messages.mapped("res_id"))
+            for message in messages:
+                if message.res_id not in links:
+                    continue
+                author_users = message.author_id.sudo().user_ids
+                inbound = not author_users or all(u.share for u in author_users)
+                vals = dict(links[message.res_id])
+                if inbound and message.author_id:
+                    # The customer wrote: the relationship is the author's entity.
+                    vals["contact_id"] = message.author_id.id
+                    if model == "res.partner":
+                        vals["partner_id"] = message.author_id.commercial_partner_id.id
+                vals.update(
+                    {
+                        "date": message.date,
+                        "channel": "email",
+                        "direction": "inbound" if inbound else "outbound",
+                        "source_ref": f"mail.message,{message.id}",
+                    }
+                )
+                if not inbound and author_users:
+                    vals["user_id"] = author_users[0].id
+                vals_list.append(vals)
+        return Interaction._xrm_capture(vals_list)

@@ -1,0 +1,43 @@
+# Copyright 2026 XRM Relationship contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    xrm_capture_email = fields.Boolean(
+        string="Capture Emails", config_parameter="xrm_relationship.capture_email"
+    )
+    xrm_capture_calendar = fields.Boolean(
+        string="Capture Meetings", config_parameter="xrm_relationship.capture_calendar"
+    )
+    xrm_capture_activity = fields.Boolean(
+        string="Capture Done Activities",
+        config_parameter="xrm_relationship.capture_activity",
+    )
+    xrm_auto_first_contact = fields.Boolean(
+        string="First Documented Interaction Moves to First Contact",
+        config_parameter="xrm_relationship.auto_first_contact",
+    )
+    xrm_auto_won = fields.Boolean(
+        string="Won Opportunity Moves the Relationship",
+        config_parameter="xrm_relationship.auto_won",
+    )
+    xrm_auto_won_role = fields.Selection(
+        [("onboarding", "Onboarding"), ("active", "Active")],
+        string="Won Opportunity Target",
+        config_parameter="xrm_relationship.auto_won_role",
+    )
+    xrm_auto_support = fields.Boolean(
+        string="Open Ticket Moves to Support and Back",
+        config_parameter="xrm_relationship.auto_support",
+    )
+    xrm_auto_at_risk = fields.Boolean(
+        string="No Meaningful Contact Moves to At Risk",
+        config_parameter="xrm_relationship.auto_at_risk",
+    )
+    xrm_at_risk_days = fields.Integer(
+        string="Days Without Meaningful Contact",
+        config_parameter="xrm_relationship.at_risk_days",
+    )
