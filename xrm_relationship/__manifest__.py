@@ -25,6 +25,8 @@
         "views/xrm_interaction_views.xml",
         "views/xrm_journey_stage_views.xml",
         "views/res_partner_views.xml",
+        "views/crm_lead_views.xml",
+        "views/helpdesk_ticket_views.xml",
         "views/res_config_settings_views.xml",
         "views/xrm_menus.xml",
     ],

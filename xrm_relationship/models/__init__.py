@@ -5,6 +5,7 @@ from . import xrm_interaction
 from . import mail_message
 from . import mail_activity
 from . import calendar_event
+from . import xrm_context_mixin
 from . import crm_lead
 from . import helpdesk_ticket
 from . import res_config_settings

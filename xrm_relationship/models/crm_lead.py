@@ -4,7 +4,10 @@ from odoo import models
 
 
 class CrmLead(models.Model):
-    _inherit = "crm.lead"
+    _name = "crm.lead"
+    _inherit = ["crm.lead", "xrm.context.mixin"]
+    _xrm_interaction_field = "lead_id"
+
 
     def action_set_won(self):
         res = super().action_set_won()

@@ -4,7 +4,10 @@ from odoo import api, models
 
 
 class HelpdeskTicket(models.Model):
-    _inherit = "helpdesk.ticket"
+    _name = "helpdesk.ticket"
+    _inherit = ["helpdesk.ticket", "xrm.context.mixin"]
+    _xrm_interaction_field = "ticket_id"
+
 
     @api.model_create_multi
     def create(self, vals_list):

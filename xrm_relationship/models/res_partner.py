@@ -1,6 +1,7 @@
 # Copyright 2026 XRM Relationship contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
+from odoo.fields import Domain
 
 RELATION_TYPES = [
     ("customer", "Customer"),
@@ -52,6 +53,27 @@ class ResPartner(models.Model):
     xrm_interaction_count = fields.Integer(
         string="Interaction Count", compute="_compute_xrm_interaction_count"
     )
+    # Context panel: what a salesperson or agent should see at once.
+    xrm_is_first_contact = fields.Boolean(
+        string="First Contact", compute="_compute_xrm_context"
+    )
+    xrm_last_meaningful_id = fields.Many2one(
+        "xrm.interaction",
+        string="Last Meaningful Interaction",
+        compute="_compute_xrm_context",
+    )
+    xrm_last_meaningful_summary = fields.Char(
+        string="Last Meaningful Summary", compute="_compute_xrm_context"
+    )
+    xrm_open_ticket_count = fields.Integer(
+        string="Open Tickets", compute="_compute_xrm_context"
+    )
+    xrm_open_lead_count = fields.Integer(
+        string="Open Opportunities", compute="_compute_xrm_context"
+    )
+    xrm_to_document_count = fields.Integer(
+        string="Contacts to Document", compute="_compute_xrm_context"
+    )
     xrm_transition_ids = fields.One2many(
         "xrm.journey.transition", "partner_id", string="Journey History"
     )
@@ -79,6 +101,70 @@ class ResPartner(models.Model):
         for partner in self:
             partner.xrm_interaction_count = counts.get(partner.commercial_partner_id, 0)
 
+    def _compute_xrm_context(self):
+        """Set-based: a handful of grouped queries whatever the number of partners.
+
+        Runs with the reader's rights: a salesperson sees what they may read.
+        """
+        commercials = self.commercial_partner_id
+        Interaction = self.env["xrm.interaction"]
+        base = [("partner_id", "in", commercials.ids)]
+        documented = {
+            partner: count
+            for partner, count in Interaction._read_group(
+                [*base, ("state", "=", "done")], ["partner_id"], ["__count"]
+            )
+        }
+        to_document = dict(
+            Interaction._read_group(
+                [*base, ("state", "=", "draft")], ["partner_id"], ["__count"]
+            )
+        )
+        last_dates = Interaction._read_group(
+            [*base, ("is_meaningful", "=", True)], ["partner_id"], ["date:max"]
+        )
+        last_by_partner = {}
+        if last_dates:
+            domain = Domain.OR(
+                [("partner_id", "=", partner.id), ("date", "=", date)]
+                for partner, date in last_dates
+            )
+            for rec in Interaction.search(domain, order="date desc, id desc"):
+                last_by_partner.setdefault(rec.partner_id, rec)
+        open_tickets = self._xrm_count_by_commercial(
+            "helpdesk.ticket", [("stage_id.closed", "=", False)], commercials
+        )
+        open_leads = self._xrm_count_by_commercial(
+            "crm.lead",
+            [("type", "=", "opportunity"), ("won_status", "=", "pending")],
+            commercials,
+        )
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            last = last_by_partner.get(commercial, Interaction)
+            partner.xrm_is_first_contact = not documented.get(commercial)
+            partner.xrm_last_meaningful_id = last
+            partner.xrm_last_meaningful_summary = (
+                (last.summary or "").strip().splitlines() or [""]
+            )[0][:120]
+            partner.xrm_to_document_count = to_document.get(commercial, 0)
+            partner.xrm_open_ticket_count = open_tickets.get(commercial, 0)
+            partner.xrm_open_lead_count = open_leads.get(commercial, 0)
+
+    def _xrm_count_by_commercial(self, model, domain, commercials):
+        counts = {}
+        if not commercials:
+            return counts
+        groups = self.env[model]._read_group(
+            [*domain, ("partner_id", "child_of", commercials.ids)],
+            ["partner_id"],
+            ["__count"],
+        )
+        for partner, count in groups:
+            key = partner.commercial_partner_id
+            counts[key] = counts.get(key, 0) + count
+        return counts
+
     def action_xrm_open_interactions(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -88,6 +174,20 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", commercial.id)]
         action["context"] = {"default_partner_id": commercial.id}
         return action
+
+    def action_xrm_log_interaction(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Log Interaction"),
+            "res_model": "xrm.interaction",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_partner_id": self.id,
+                "default_user_id": self.env.user.id,
+            },
+        }
 
     def _search_xrm_stage_overdue(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):

@@ -214,7 +214,10 @@ class XrmInteraction(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        default_partner = self.env.context.get("default_partner_id")
         for vals in vals_list:
+            if "partner_id" not in vals and default_partner:
+                vals["partner_id"] = default_partner
             if not vals.get("partner_id"):
                 raise UserError(_("An interaction needs a relationship (partner)."))
             self._prepare_partner_vals(vals)

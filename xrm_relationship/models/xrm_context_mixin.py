@@ -1,0 +1,80 @@
+# Copyright 2026 XRM Relationship contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields, models
+
+
+class XrmContextMixin(models.AbstractModel):
+    """Relationship context shown on documents (leads, tickets) of a partner."""
+
+    _name = "xrm.context.mixin"
+    _description = "XRM Relationship Context"
+
+    # Field of xrm.interaction pointing at the inheriting model.
+    _xrm_interaction_field = None
+
+    # Declared for the related fields below; the inheriting models own it.
+    partner_id = fields.Many2one("res.partner")
+
+    # Context panel: the relationship behind this document, at a glance.
+    xrm_partner_id = fields.Many2one(
+        related="partner_id.commercial_partner_id", string="Relationship"
+    )
+    xrm_stage_id = fields.Many2one(related="xrm_partner_id.xrm_stage_id")
+    xrm_days_in_stage = fields.Integer(related="xrm_partner_id.xrm_days_in_stage")
+    xrm_stage_overdue = fields.Boolean(related="xrm_partner_id.xrm_stage_overdue")
+    xrm_is_first_contact = fields.Boolean(
+        related="xrm_partner_id.xrm_is_first_contact"
+    )
+    xrm_last_meaningful_id = fields.Many2one(
+        related="xrm_partner_id.xrm_last_meaningful_id"
+    )
+    xrm_last_meaningful_summary = fields.Char(
+        related="xrm_partner_id.xrm_last_meaningful_summary"
+    )
+    xrm_open_ticket_count = fields.Integer(
+        related="xrm_partner_id.xrm_open_ticket_count"
+    )
+    xrm_open_lead_count = fields.Integer(related="xrm_partner_id.xrm_open_lead_count")
+    xrm_to_document_count = fields.Integer(
+        related="xrm_partner_id.xrm_to_document_count"
+    )
+    xrm_interaction_count = fields.Integer(
+        string="Interaction Count", compute="_compute_xrm_interaction_count"
+    )
+
+    def _compute_xrm_interaction_count(self):
+        counts = dict(
+            self.env["xrm.interaction"]._read_group(
+                [(self._xrm_interaction_field, "in", self.ids)], [self._xrm_interaction_field], ["__count"]
+            )
+        )
+        for record in self:
+            record.xrm_interaction_count = counts.get(record, 0)
+
+    def action_xrm_open_interactions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "xrm_relationship.xrm_interaction_action"
+        )
+        action["domain"] = [(self._xrm_interaction_field, "=", self.id)]
+        action["context"] = self._xrm_interaction_defaults()
+        return action
+
+    def action_xrm_log_interaction(self):
+        """Open a new interaction prefilled from this document."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Log Interaction"),
+            "res_model": "xrm.interaction",
+            "view_mode": "form",
+            "target": "new",
+            "context": self._xrm_interaction_defaults(),
+        }
+
+    def _xrm_interaction_defaults(self):
+        return {
+            "default_partner_id": self.partner_id.id,
+            f"default_{self._xrm_interaction_field}": self.id,
+            "default_user_id": self.env.user.id,
+        }
