@@ -59,14 +59,16 @@ def say(msg):
 def run(cmd, check=True, quiet=False, **kw):
     if not quiet:
         say("$ " + " ".join(str(c) for c in cmd))
-    res = subprocess.run([str(c) for c in cmd], **kw)
+    res = subprocess.run([str(c) for c in cmd], check=False, **kw)
     if check and res.returncode:
         raise ToolError(f"command failed ({res.returncode}): {' '.join(map(str, cmd))}")
     return res
 
 
 def capture(cmd, **kw):
-    return subprocess.run([str(c) for c in cmd], capture_output=True, text=True, **kw)
+    return subprocess.run(
+        [str(c) for c in cmd], capture_output=True, text=True, check=False, **kw
+    )
 
 
 # --------------------------------------------------------------------------
@@ -95,7 +97,8 @@ def _install_postgresql():
         raise ToolError(
             "PostgreSQL is not installed and this tool can only install it as root "
             "with apt. Install PostgreSQL (e.g. `sudo apt-get install postgresql`) "
-            "or point the PG* variables (PGHOST, PGPORT, PGUSER, PGPASSWORD) at a server."
+            "or point the PG* variables (PGHOST, PGPORT, PGUSER, PGPASSWORD) "
+            "at a server."
         )
     say("PostgreSQL is not installed: installing it with apt")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
@@ -268,7 +271,8 @@ def _download_odoo():
             Path(tmp.name).unlink(missing_ok=True)
     raise ToolError(
         "no Odoo 19.0 source tree available.\n"
-        "  - ODOO_SRC is not set (set it to an Odoo 19.0 checkout, the folder holding odoo-bin)\n"
+        "  - ODOO_SRC is not set (set it to an Odoo 19.0 checkout, "
+        "the folder holding odoo-bin)\n"
         f"  - no cached tree at {CACHED_ODOO}\n"
         "  - download failed: " + "; ".join(tried)
     )
@@ -612,7 +616,7 @@ def main(argv=None):
     )
     p_run.add_argument("--database", default=DEMO_DB)
     p_run.add_argument(
-        "--port", type=int, default=int(os.environ.get("XRM_PORT", DEFAULT_PORT))
+        "--port", type=int, default=int(os.environ.get("XRM_PORT", str(DEFAULT_PORT)))
     )
     p_run.add_argument(
         "odoo_args", nargs=argparse.REMAINDER, help="extra odoo-bin options after --"
@@ -621,7 +625,7 @@ def main(argv=None):
         "test", help="install into a throwaway database and run pytest"
     )
     p_test.add_argument(
-        "--http-port", type=int, default=int(os.environ.get("XRM_TEST_PORT", 8169))
+        "--http-port", type=int, default=int(os.environ.get("XRM_TEST_PORT", "8169"))
     )
     p_test.add_argument(
         "pytest_args",

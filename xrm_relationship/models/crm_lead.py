@@ -8,7 +8,6 @@ class CrmLead(models.Model):
     _inherit = ["crm.lead", "xrm.context.mixin"]
     _xrm_interaction_field = "lead_id"
 
-
     def action_set_won(self):
         res = super().action_set_won()
         Partner = self.env["res.partner"]

@@ -8,7 +8,6 @@ class HelpdeskTicket(models.Model):
     _inherit = ["helpdesk.ticket", "xrm.context.mixin"]
     _xrm_interaction_field = "ticket_id"
 
-
     @api.model_create_multi
     def create(self, vals_list):
         tickets = super().create(vals_list)

@@ -31,7 +31,9 @@ class MailActivity(models.Model):
             return Interaction
         vals_list = []
         now = fields.Datetime.now()
-        for model, activities in self.filtered("res_model").grouped("res_model").items():
+        for model, activities in (
+            self.filtered("res_model").grouped("res_model").items()
+        ):
             links = Interaction._xrm_links_for(model, activities.mapped("res_id"))
             for activity in activities:
                 channel = activity._xrm_channel()

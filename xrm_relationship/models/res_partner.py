@@ -253,7 +253,7 @@ class ResPartner(models.Model):
         support = self.filtered(lambda p: p.xrm_stage_id.automation_role == "support")
         for partner in support:
             entry = partner.xrm_transition_ids.filtered(
-                lambda t: t.to_stage_id == partner.xrm_stage_id
+                lambda t, stage=partner.xrm_stage_id: t.to_stage_id == stage
             ).sorted(lambda t: (t.date, t.id))[-1:]
             back_to = entry.from_stage_id or self.env["xrm.journey.stage"].search(
                 [("automation_role", "=", "active")], limit=1
@@ -270,8 +270,12 @@ class ResPartner(models.Model):
             return self.browse()
         days = int(self._xrm_setting("at_risk_days", "90") or 90)
         limit = fields.Datetime.subtract(fields.Datetime.now(), days=days)
-        recent = self.env["xrm.interaction"].sudo()._read_group(
-            [("is_meaningful", "=", True), ("date", ">=", limit)], ["partner_id"]
+        recent = (
+            self.env["xrm.interaction"]
+            .sudo()
+            ._read_group(
+                [("is_meaningful", "=", True), ("date", ">=", limit)], ["partner_id"]
+            )
         )
         recent_ids = [partner.id for (partner,) in recent]
         candidates = self.sudo().search(
@@ -351,3 +355,4 @@ class ResPartner(models.Model):
         )
         if revived:
             super(ResPartner, revived).write({"xrm_churn_date": False})
+        return True

@@ -22,9 +22,7 @@ class XrmContextMixin(models.AbstractModel):
     xrm_stage_id = fields.Many2one(related="xrm_partner_id.xrm_stage_id")
     xrm_days_in_stage = fields.Integer(related="xrm_partner_id.xrm_days_in_stage")
     xrm_stage_overdue = fields.Boolean(related="xrm_partner_id.xrm_stage_overdue")
-    xrm_is_first_contact = fields.Boolean(
-        related="xrm_partner_id.xrm_is_first_contact"
-    )
+    xrm_is_first_contact = fields.Boolean(related="xrm_partner_id.xrm_is_first_contact")
     xrm_last_meaningful_id = fields.Many2one(
         related="xrm_partner_id.xrm_last_meaningful_id"
     )
@@ -45,7 +43,9 @@ class XrmContextMixin(models.AbstractModel):
     def _compute_xrm_interaction_count(self):
         counts = dict(
             self.env["xrm.interaction"]._read_group(
-                [(self._xrm_interaction_field, "in", self.ids)], [self._xrm_interaction_field], ["__count"]
+                [(self._xrm_interaction_field, "in", self.ids)],
+                [self._xrm_interaction_field],
+                ["__count"],
             )
         )
         for record in self:

@@ -26,7 +26,7 @@ class XrmInteraction(models.Model):
         check_company=True,
         help="The commercial entity; the person spoken to goes in Contact.",
     )
-    contact_id = fields.Many2one("res.partner", string="Contact", check_company=True)
+    contact_id = fields.Many2one("res.partner", check_company=True)
     user_id = fields.Many2one(
         "res.users",
         string="Handled By",
@@ -79,7 +79,7 @@ class XrmInteraction(models.Model):
         help="How much trust or value the contact built, 1 (none) to 5 (a lot)."
     )
     csat = fields.Integer(
-        string="CSAT",
+        string="CSAT Score",
         help="Satisfaction answer (1-5) given outside tickets, e.g. in a survey.",
     )
     active = fields.Boolean(default=True)
@@ -93,9 +93,7 @@ class XrmInteraction(models.Model):
     lead_id = fields.Many2one(
         "crm.lead", string="Lead / Opportunity", index="btree_not_null"
     )
-    ticket_id = fields.Many2one(
-        "helpdesk.ticket", string="Ticket", index="btree_not_null"
-    )
+    ticket_id = fields.Many2one("helpdesk.ticket", index="btree_not_null")
     generated_lead_id = fields.Many2one(
         "crm.lead",
         string="Generated Opportunity",
@@ -175,7 +173,8 @@ class XrmInteraction(models.Model):
             if rec.ticket_id and ticket_partner and ticket_partner != commercial:
                 raise ValidationError(
                     _(
-                        "The ticket %(ticket)s belongs to %(other)s, not to %(partner)s.",
+                        "The ticket %(ticket)s belongs to %(other)s, "
+                        "not to %(partner)s.",
                         ticket=rec.ticket_id.display_name,
                         other=ticket_partner.display_name,
                         partner=commercial.display_name,
@@ -261,9 +260,7 @@ class XrmInteraction(models.Model):
             )
         )
         firsts = partners.filtered(lambda p: documented.get(p) == 1)
-        firsts._xrm_auto_move(
-            "first_contact", reason=_("First documented interaction")
-        )
+        firsts._xrm_auto_move("first_contact", reason=_("First documented interaction"))
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_documented(self):
@@ -319,7 +316,9 @@ class XrmInteraction(models.Model):
     @api.model
     def _xrm_capture(self, vals_list):
         """Create draft interactions for events not captured yet (by source_ref)."""
-        vals_list = [v for v in vals_list if v.get("partner_id") and v.get("source_ref")]
+        vals_list = [
+            v for v in vals_list if v.get("partner_id") and v.get("source_ref")
+        ]
         if not vals_list:
             return self.browse()
         existing = set(

@@ -17,20 +17,33 @@ class TestCapture(XrmCommon):
             {"name": "Kaveh Tiles", "is_company": True, "email": "info@kaveh.example"}
         )
         cls.buyer = cls.env["res.partner"].create(
-            {"name": "Neda Buyer", "parent_id": cls.customer.id, "email": "neda@kaveh.example"}
+            {
+                "name": "Neda Buyer",
+                "parent_id": cls.customer.id,
+                "email": "neda@kaveh.example",
+            }
         )
         cls.lead = cls.env["crm.lead"].create(
-            {"name": "Tiles for HQ", "partner_id": cls.buyer.id, "user_id": cls.xrm_user.id}
+            {
+                "name": "Tiles for HQ",
+                "partner_id": cls.buyer.id,
+                "user_id": cls.xrm_user.id,
+            }
         )
 
     def _captured(self, ref_prefix):
         return self.env["xrm.interaction"].search(
-            [("source_ref", "=like", f"{ref_prefix}%"), ("partner_id", "=", self.customer.id)]
+            [
+                ("source_ref", "=like", f"{ref_prefix}%"),
+                ("partner_id", "=", self.customer.id),
+            ]
         )
 
     def test_email_posted_from_chatter_is_captured_once(self):
         message = self.customer.with_user(self.xrm_user).message_post(
-            body="Here is our offer", message_type="comment", subtype_xmlid="mail.mt_comment"
+            body="Here is our offer",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
         )
         captured = self._captured(f"mail.message,{message.id}")
         self.assertEqual(len(captured), 1)
@@ -42,8 +55,10 @@ class TestCapture(XrmCommon):
         message._xrm_capture_emails()
         self.assertEqual(len(self._captured(f"mail.message,{message.id}")), 1)
         # The salesperson finds it in "to document".
-        to_document = self.env["xrm.interaction"].with_user(self.xrm_user).search(
-            [("state", "=", "draft"), ("user_id", "=", self.xrm_user.id)]
+        to_document = (
+            self.env["xrm.interaction"]
+            .with_user(self.xrm_user)
+            .search([("state", "=", "draft"), ("user_id", "=", self.xrm_user.id)])
         )
         self.assertIn(captured, to_document)
 
@@ -67,7 +82,9 @@ class TestCapture(XrmCommon):
         self.assertEqual(self.env["xrm.interaction"].search_count([]), before)
 
     def test_capture_switch_off(self):
-        self.env["ir.config_parameter"].set_param("xrm_relationship.capture_email", False)
+        self.env["ir.config_parameter"].set_param(
+            "xrm_relationship.capture_email", False
+        )
         message = self.customer.message_post(
             body="Offer", message_type="comment", subtype_xmlid="mail.mt_comment"
         )
@@ -75,7 +92,9 @@ class TestCapture(XrmCommon):
 
     def test_done_call_activity_is_captured(self):
         call = self.customer.activity_schedule(
-            "mail.mail_activity_data_call", user_id=self.xrm_user.id, summary="Follow up"
+            "mail.mail_activity_data_call",
+            user_id=self.xrm_user.id,
+            summary="Follow up",
         )
         todo = self.customer.activity_schedule(
             "mail.mail_activity_data_todo", user_id=self.xrm_user.id

@@ -30,7 +30,9 @@ class TestContextPanel(XrmCommon):
     def _interaction(self, date, summary=None, quality=None, state="done"):
         vals = {"partner_id": self.customer.id, "date": date, "channel": "phone"}
         if state == "done":
-            vals.update(summary=summary, outcome="positive", quality=quality, state="done")
+            vals.update(
+                summary=summary, outcome="positive", quality=quality, state="done"
+            )
         return self.env["xrm.interaction"].create(vals)
 
     def test_lead_panel_values(self):
@@ -45,9 +47,11 @@ class TestContextPanel(XrmCommon):
         lead = self.lead
         lead.invalidate_recordset()
         self.assertFalse(lead.xrm_is_first_contact)
-        self.assertEqual(lead.xrm_stage_id, self.env.ref(
-            "xrm_relationship.xrm_journey_stage_support"
-        ), "the open ticket moved the customer to Support")
+        self.assertEqual(
+            lead.xrm_stage_id,
+            self.env.ref("xrm_relationship.xrm_journey_stage_support"),
+            "the open ticket moved the customer to Support",
+        )
         self.assertEqual(lead.xrm_last_meaningful_id, last)
         self.assertEqual(lead.xrm_last_meaningful_summary, "Price review")
         self.assertEqual(lead.xrm_open_ticket_count, 1)

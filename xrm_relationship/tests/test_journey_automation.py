@@ -19,7 +19,9 @@ class TestJourneyAutomation(XrmCommon):
         cls.active = ref("xrm_relationship.xrm_journey_stage_active")
         cls.support = ref("xrm_relationship.xrm_journey_stage_support")
         cls.at_risk = ref("xrm_relationship.xrm_journey_stage_at_risk")
-        cls.partner = cls.env["res.partner"].create({"name": "New Co", "is_company": True})
+        cls.partner = cls.env["res.partner"].create(
+            {"name": "New Co", "is_company": True}
+        )
 
     def _document(self, partner, **vals):
         rec = self.env["xrm.interaction"].create(
@@ -56,7 +58,9 @@ class TestJourneyAutomation(XrmCommon):
         lead.action_set_won()
         self.assertEqual(self.partner.xrm_stage_id, self.onboarding)
         self._switch("auto_won_role", "active")
-        other = self.env["res.partner"].create({"name": "Other Buyer", "is_company": True})
+        other = self.env["res.partner"].create(
+            {"name": "Other Buyer", "is_company": True}
+        )
         self.env["crm.lead"].create(
             {"name": "Deal 2", "partner_id": other.id, "type": "opportunity"}
         ).action_set_won()
@@ -74,10 +78,16 @@ class TestJourneyAutomation(XrmCommon):
             {"name": "Reza", "parent_id": self.partner.id}
         )
         Ticket = self.env["helpdesk.ticket"]
-        t1 = Ticket.create({"name": "Leak", "description": "x", "partner_id": contact.id})
-        t2 = Ticket.create({"name": "Noise", "description": "y", "partner_id": self.partner.id})
+        t1 = Ticket.create(
+            {"name": "Leak", "description": "x", "partner_id": contact.id}
+        )
+        t2 = Ticket.create(
+            {"name": "Noise", "description": "y", "partner_id": self.partner.id}
+        )
         self.assertEqual(self.partner.xrm_stage_id, self.support)
-        closed = self.env["helpdesk.ticket.stage"].search([("closed", "=", True)], limit=1)
+        closed = self.env["helpdesk.ticket.stage"].search(
+            [("closed", "=", True)], limit=1
+        )
         t1.stage_id = closed
         self.assertEqual(self.partner.xrm_stage_id, self.support, "one still open")
         t2.stage_id = closed

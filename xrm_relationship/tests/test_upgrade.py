@@ -69,7 +69,8 @@ class TestUpgradeCycle(BaseCase):
             )
             our_tables = [row[0].replace(".", "_") for row in cr.fetchall()]
             cr.execute(
-                "SELECT relname FROM pg_class WHERE relkind = 'r' AND relname = ANY(%s)",
+                "SELECT relname FROM pg_class"
+                " WHERE relkind = 'r' AND relname = ANY(%s)",
                 [our_tables],
             )
             tables = ["res_partner", "crm_lead", "helpdesk_ticket"] + [
