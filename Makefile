@@ -3,7 +3,7 @@
 PYTHON ?= python3
 XRM = $(PYTHON) tools/xrm.py
 
-.PHONY: run fresh test lint setup shell
+.PHONY: run fresh test lint setup shell pot
 
 run:  ## Odoo with demo data on http://localhost:8069 (admin / admin)
 	$(XRM) run $(ARGS)
@@ -22,3 +22,6 @@ setup:  ## only prepare PostgreSQL, the Odoo source and the virtualenv
 
 shell:  ## odoo shell on the demo database
 	$(XRM) shell
+
+pot:  ## regenerate xrm_relationship/i18n/xrm_relationship.pot
+	$(XRM) pot

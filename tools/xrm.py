@@ -355,47 +355,31 @@ def ensure_venv(odoo_src):
     return venv
 
 
-def ensure_addon_installed(venv):
-    """Install this checkout's addon (editable, via whool) into the venv.
+def ensure_no_installed_copy(venv):
+    """The addon runs from this checkout (on the addons path), never a copy.
 
-    Re-done only when the venv's copy points at another checkout, so that a
-    fresh clone never runs a stale addon.
+    A pip-installed copy (whool editable installs create a self-referencing
+    build/ link inside the addon) would shadow the checkout: remove it.
     """
     python = venv / "bin" / "python"
-    probe = capture(
-        [python, "-c", "import odoo.addons.xrm_relationship as m; print(m.__file__)"],
-        cwd="/",
-    )
-    expected = REPO / ADDON / "__init__.py"
-    if probe.returncode == 0 and Path(probe.stdout.strip()).resolve() == expected:
-        return
-    run(
-        [
-            python,
-            "-m",
-            "pip",
-            "--disable-pip-version-check",
-            "-q",
-            "install",
-            "--no-deps",
-            "-e",
-            REPO / ADDON,
-        ]
-    )
+    probe = capture([python, "-m", "pip", "show", "-q", f"odoo-addon-{ADDON}"])
+    if probe.returncode == 0:
+        run([python, "-m", "pip", "-q", "uninstall", "-y", f"odoo-addon-{ADDON}"])
+    shutil.rmtree(REPO / ADDON / "build", ignore_errors=True)
 
 
 def prepare():
     odoo_src = ensure_odoo_src()
     say(f"Odoo 19.0 source: {odoo_src}")
     venv = ensure_venv(odoo_src)
-    ensure_addon_installed(venv)
+    ensure_no_installed_copy(venv)
     ensure_postgres()
     return odoo_src, venv
 
 
 def odoo_cmd(odoo_src, venv, *extra, command=None):
     """odoo-bin invocation; only --addons-path may precede a sub-command."""
-    addons = [odoo_src / "odoo" / "addons", odoo_src / "addons"]
+    addons = [odoo_src / "odoo" / "addons", odoo_src / "addons", REPO]
     return [
         venv / "bin" / "python",
         odoo_src / "odoo-bin",
@@ -412,7 +396,7 @@ def odoo_options():
 
 def write_odoo_conf(odoo_src, path, db, http_port):
     """Config file for pytest-odoo (it reads options only from a file)."""
-    addons = [odoo_src / "odoo" / "addons", odoo_src / "addons"]
+    addons = [odoo_src / "odoo" / "addons", odoo_src / "addons", REPO]
     lines = [
         "[options]",
         "addons_path = " + ",".join(str(p) for p in addons),
@@ -588,6 +572,48 @@ def cmd_test(args):
         drop_db(upgrade_db)
 
 
+def cmd_pot(_args):
+    """Regenerate i18n/xrm_relationship.pot from a throwaway database."""
+    odoo_src, venv = prepare()
+    db = f"xrm_pot_{os.getpid()}"
+    conf = Path(tempfile.mkdtemp(prefix="xrm-pot-")) / "odoo.conf"
+    pot = REPO / ADDON / "i18n" / f"{ADDON}.pot"
+    try:
+        run(
+            odoo_cmd(
+                odoo_src,
+                venv,
+                "-d",
+                db,
+                "-i",
+                ADDON,
+                "--stop-after-init",
+                "--log-level=warn",
+            )
+        )
+        # `i18n export` reads connection details only from a config file.
+        write_odoo_conf(odoo_src, conf, db, DEFAULT_PORT)
+        run(
+            [
+                *odoo_cmd(odoo_src, venv)[:3],
+                "i18n",
+                "export",
+                "-c",
+                conf,
+                "-d",
+                db,
+                ADDON,
+                "-o",
+                pot,
+            ]
+        )
+        say(f"wrote {pot}")
+        return 0
+    finally:
+        drop_db(db)
+        shutil.rmtree(conf.parent, ignore_errors=True)
+
+
 def cmd_lint(_args):
     odoo_src, venv = prepare()
     tool = venv / "bin" / "pre-commit"
@@ -633,6 +659,7 @@ def main(argv=None):
         help="pytest selection (-k EXPR, paths) after --",
     )
     sub.add_parser("lint", help="pre-commit on all files")
+    sub.add_parser("pot", help="regenerate the addon's .pot translation template")
     p_shell = sub.add_parser("shell", help="odoo shell on the demo database")
     p_shell.add_argument("--database", default=DEMO_DB)
     args = parser.parse_args(argv)
@@ -646,6 +673,7 @@ def main(argv=None):
             "run": cmd_run,
             "test": cmd_test,
             "lint": cmd_lint,
+            "pot": cmd_pot,
             "shell": cmd_shell,
         }[args.command](args)
     except ToolError as exc:
