@@ -187,18 +187,22 @@ def user_is_postgres():
     return (os.environ.get("PGUSER") or getpass.getuser()) == "postgres"
 
 
+def pg_settings():
+    """Odoo's db_* settings mirroring the PG* variables that are set."""
+    return {
+        key: os.environ[var]
+        for var, key in (
+            ("PGHOST", "db_host"),
+            ("PGPORT", "db_port"),
+            ("PGUSER", "db_user"),
+            ("PGPASSWORD", "db_password"),
+        )
+        if os.environ.get(var)
+    }
+
+
 def pg_db_args():
-    """Odoo's --db_* options mirroring the PG* variables."""
-    args = []
-    for var, opt in (
-        ("PGHOST", "--db_host"),
-        ("PGPORT", "--db_port"),
-        ("PGUSER", "--db_user"),
-        ("PGPASSWORD", "--db_password"),
-    ):
-        if os.environ.get(var):
-            args.append(f"{opt}={os.environ[var]}")
-    return args
+    return [f"--{key}={value}" for key, value in pg_settings().items()]
 
 
 def db_exists(name):
@@ -394,6 +398,21 @@ def odoo_options():
     return [f"--data-dir={CACHE / 'data'}", *pg_db_args()]
 
 
+def install_cmd(odoo_src, venv, db, *extra):
+    """Install the addon with demo data into ``db`` and stop."""
+    return odoo_cmd(
+        odoo_src,
+        venv,
+        "-d",
+        db,
+        "-i",
+        ADDON,
+        "--with-demo",
+        "--stop-after-init",
+        *extra,
+    )
+
+
 def write_odoo_conf(odoo_src, path, db, http_port):
     """Config file for pytest-odoo (it reads options only from a file)."""
     addons = [odoo_src / "odoo" / "addons", odoo_src / "addons", REPO]
@@ -406,14 +425,7 @@ def write_odoo_conf(odoo_src, path, db, http_port):
         f"http_port = {http_port}",
         "log_level = warn",
     ]
-    for var, key in (
-        ("PGHOST", "db_host"),
-        ("PGPORT", "db_port"),
-        ("PGUSER", "db_user"),
-        ("PGPASSWORD", "db_password"),
-    ):
-        if os.environ.get(var):
-            lines.append(f"{key} = {os.environ[var]}")
+    lines += [f"{key} = {value}" for key, value in pg_settings().items()]
     Path(path).write_text("\n".join(lines) + "\n")
 
 
@@ -435,20 +447,8 @@ def cmd_run(args):
     if not db_exists(db) or not module_installed(db, ADDON):
         say(f"creating database {db} with demo data (first run: a few minutes)")
         drop_db(db)
-        run(
-            odoo_cmd(
-                odoo_src,
-                venv,
-                "-d",
-                db,
-                "-i",
-                ADDON,
-                "--with-demo",
-                "--stop-after-init",
-                "--log-level=warn",
-            )
-        )
-        # The tool's login: admin / admin (Odoo's default for a new database).
+        # Login admin / admin: Odoo's default for a new database.
+        run(install_cmd(odoo_src, venv, db, "--log-level=warn"))
     say(f"Odoo: http://localhost:{args.port}  (database {db}, login admin / admin)")
     say("Ctrl-C stops it.")
     proc = subprocess.Popen(
@@ -507,17 +507,8 @@ def cmd_test(args):
     try:
         say(f"installing {ADDON} with demo data into throwaway database {db}")
         res = run(
-            odoo_cmd(
-                odoo_src,
-                venv,
-                "-d",
-                db,
-                "-i",
-                ADDON,
-                "--with-demo",
-                "--stop-after-init",
-                "--log-level=info",
-                f"--logfile={log_file}",
+            install_cmd(
+                odoo_src, venv, db, "--log-level=info", f"--logfile={log_file}"
             ),
             check=False,
         )

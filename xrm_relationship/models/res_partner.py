@@ -167,27 +167,16 @@ class ResPartner(models.Model):
 
     def action_xrm_open_interactions(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "xrm_relationship.xrm_interaction_action"
-        )
         commercial = self.commercial_partner_id
-        action["domain"] = [("partner_id", "=", commercial.id)]
-        action["context"] = {"default_partner_id": commercial.id}
-        return action
+        return self.env["xrm.interaction"]._xrm_action_list(
+            [("partner_id", "=", commercial.id)], {"default_partner_id": commercial.id}
+        )
 
     def action_xrm_log_interaction(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Log Interaction"),
-            "res_model": "xrm.interaction",
-            "view_mode": "form",
-            "target": "new",
-            "context": {
-                "default_partner_id": self.id,
-                "default_user_id": self.env.user.id,
-            },
-        }
+        return self.env["xrm.interaction"]._xrm_action_log(
+            {"default_partner_id": self.id, "default_user_id": self.env.user.id}
+        )
 
     def _search_xrm_stage_overdue(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):

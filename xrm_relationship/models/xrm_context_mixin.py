@@ -53,24 +53,17 @@ class XrmContextMixin(models.AbstractModel):
 
     def action_xrm_open_interactions(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "xrm_relationship.xrm_interaction_action"
+        return self.env["xrm.interaction"]._xrm_action_list(
+            [(self._xrm_interaction_field, "=", self.id)],
+            self._xrm_interaction_defaults(),
         )
-        action["domain"] = [(self._xrm_interaction_field, "=", self.id)]
-        action["context"] = self._xrm_interaction_defaults()
-        return action
 
     def action_xrm_log_interaction(self):
         """Open a new interaction prefilled from this document."""
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Log Interaction"),
-            "res_model": "xrm.interaction",
-            "view_mode": "form",
-            "target": "new",
-            "context": self._xrm_interaction_defaults(),
-        }
+        return self.env["xrm.interaction"]._xrm_action_log(
+            self._xrm_interaction_defaults()
+        )
 
     def _xrm_interaction_defaults(self):
         return {

@@ -336,6 +336,28 @@ class XrmInteraction(models.Model):
         # sudo: capture happens on behalf of the system, whoever triggered it.
         return self.sudo().create(new_vals) if new_vals else self.browse()
 
+    @api.model
+    def _xrm_action_list(self, domain, context):
+        """The interactions action, narrowed to one partner or document."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "xrm_relationship.xrm_interaction_action"
+        )
+        action["domain"] = domain
+        action["context"] = context
+        return action
+
+    @api.model
+    def _xrm_action_log(self, context):
+        """A new interaction in a dialog, prefilled from ``context``."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Log Interaction"),
+            "res_model": "xrm.interaction",
+            "view_mode": "form",
+            "target": "new",
+            "context": context,
+        }
+
     def action_document(self):
         """Mark as documented; the form asks for summary, outcome and quality."""
         self.write({"state": "done"})
