@@ -30,7 +30,7 @@
         "views/res_config_settings_views.xml",
         "views/xrm_menus.xml",
     ],
-    "demo": [],
+    "demo": ["demo/xrm_demo.xml"],
     "application": True,
     "installable": True,
     "development_status": "Alpha",

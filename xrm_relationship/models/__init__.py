@@ -9,3 +9,4 @@ from . import xrm_context_mixin
 from . import crm_lead
 from . import helpdesk_ticket
 from . import res_config_settings
+from . import xrm_demo_loader
