@@ -738,6 +738,10 @@ class XrmDemoLoader(models.AbstractModel):
                 start, end = self._xrm_demo_active_window(history, now)
                 opened = start + (end - start) * rng.uniform(0.3, 0.8)
                 closed = opened + timedelta(days=rng.uniform(0.2, 9))
+                opened, closed = (
+                    opened.replace(microsecond=0),
+                    closed.replace(microsecond=0),
+                )
             else:
                 opened = max(history[-1][1], now - timedelta(days=rng.uniform(1, 10)))
                 closed = False
@@ -782,6 +786,8 @@ class XrmDemoLoader(models.AbstractModel):
         ratings = self.env["rating.rating"].create(rating_vals)
         for rating, date in zip(ratings, rated_dates, strict=True):
             rating.write({"rated_on": date})
+        # rating_ids is keyed by res_id, which does not notify the tickets.
+        tickets.modified(["rating_ids"])
         return tickets
 
     # ------------------------------------------------------------------
@@ -822,7 +828,7 @@ class XrmDemoLoader(models.AbstractModel):
                 "direction": rng.choices(["outbound", "inbound"], weights=[60, 40])[0],
             }
             # Prospects have not been documented yet: that is what makes them so.
-            draft = stage_key == "prospect" or rng.random() < 0.1
+            draft = stage_key == "prospect" or rng.random() < 0.13
             if draft:
                 # The backlog to document is mostly recent.
                 if stage_key not in ("at_risk", "churned") and rng.random() < 0.7:
@@ -835,12 +841,27 @@ class XrmDemoLoader(models.AbstractModel):
             vals["stage_id"] = self._xrm_demo_stage(
                 self._xrm_demo_stage_at(history, vals["date"])
             ).id
-            candidates = leads_by_partner.get(partner)
-            if candidates and rng.random() < 0.35:
-                vals["lead_id"] = rng.choice(candidates).id
-            elif tickets_by_partner.get(partner) and rng.random() < 0.3:
-                vals["ticket_id"] = rng.choice(tickets_by_partner[partner]).id
+            # Link only to documents that were open on the interaction's date.
+            date = vals["date"]
+            leads_then = [
+                lead
+                for lead in leads_by_partner.get(partner, [])
+                if (lead.date_closed or now) - timedelta(days=150)
+                <= date
+                <= (lead.date_closed or now)
+            ]
+            tickets_then = [
+                ticket
+                for ticket in tickets_by_partner.get(partner, [])
+                if ticket.assigned_date - timedelta(hours=2)
+                <= date
+                <= (ticket.closed_date or now) + timedelta(days=2)
+            ]
+            if tickets_then and rng.random() < 0.6:
+                vals["ticket_id"] = rng.choice(tickets_then).id
                 vals["direction"] = "inbound"
+            elif leads_then and rng.random() < 0.4:
+                vals["lead_id"] = rng.choice(leads_then).id
             vals_list.append(vals)
         vals_list += self._xrm_demo_cooling_signals(rng, partners, histories, now)
         return self.env["xrm.interaction"].create(vals_list)

@@ -146,3 +146,34 @@ class TestCapture(XrmCommon):
                 [("source_ref", "=like", f"calendar.event,{internal_only.id},%")]
             )
         )
+
+    def test_chatter_email_documented_moves_new_partner_to_first_contact(self):
+        newcomer = self.env["res.partner"].create(
+            {"name": "Brand New Co", "is_company": True, "email": "hi@new.example"}
+        )
+        newcomer.with_user(self.xrm_user).message_post(
+            body="Nice meeting you at the fair",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        action = self.env.ref("xrm_relationship.xrm_interaction_action_to_document")
+        self.assertIn("search_default_to_document", action.context)
+        mine = (
+            self.env["xrm.interaction"]
+            .with_user(self.xrm_user)
+            .search(
+                [
+                    ("state", "=", "draft"),
+                    ("user_id", "=", self.xrm_user.id),
+                    ("partner_id", "=", newcomer.id),
+                ]
+            )
+        )
+        self.assertEqual(len(mine), 1)
+        mine.write({"summary": "Met at the fair", "outcome": "positive", "quality": 3})
+        mine.action_document()
+        self.assertEqual(
+            newcomer.xrm_stage_id,
+            self.env.ref("xrm_relationship.xrm_journey_stage_first_contact"),
+        )
+        self.assertFalse(newcomer.xrm_is_first_contact)
