@@ -366,9 +366,9 @@ STAGE_DAYS = {
     "first_contact": (4, 30),
     "negotiation": (10, 55),
     "onboarding": (12, 35),
-    "active": (40, 170),
+    "active": (60, 240),
     "support": (2, 12),
-    "loyal": (60, 200),
+    "loyal": (90, 300),
     "at_risk": (12, 40),
     "churned": (15, 120),
 }
@@ -786,7 +786,9 @@ class XrmDemoLoader(models.AbstractModel):
         ratings = self.env["rating.rating"].create(rating_vals)
         for rating, date in zip(ratings, rated_dates, strict=True):
             rating.write({"rated_on": date})
-        # rating_ids is keyed by res_id, which does not notify the tickets.
+        # rating_ids is keyed by res_id, which does not notify the tickets; the
+        # recomputation reads rating_rating in SQL, so flush the ratings first.
+        ratings.flush_recordset()
         tickets.modified(["rating_ids"])
         return tickets
 
