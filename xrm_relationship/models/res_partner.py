@@ -1,6 +1,7 @@
 # Copyright 2026 XRM Relationship contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.fields import Domain
 
 RELATION_TYPES = [
@@ -302,13 +303,31 @@ class ResPartner(models.Model):
             return super().write(vals)
         new_stage = self.env["xrm.journey.stage"].browse(vals["xrm_stage_id"])
         movers = self.filtered(lambda p: p.xrm_stage_id != new_stage)
+        reason = self.env.context.get("xrm_stage_reason")
+        if new_stage.is_churn and movers:
+            # Churn is a decision a person records, with its reason.
+            reason = reason or vals.get("xrm_churn_reason")
+            unexplained = movers.filtered(lambda p: not (reason or p.xrm_churn_reason))
+            if unexplained:
+                raise UserError(
+                    _(
+                        "Write a churn reason on %(partners)s before moving it to "
+                        "%(stage)s.",
+                        partners=", ".join(unexplained.mapped("display_name")),
+                        stage=new_stage.display_name,
+                    )
+                )
         previous = {p.id: (p.xrm_stage_id, p.xrm_stage_date) for p in movers}
         res = super().write(vals)
         if movers:
             super(ResPartner, movers).write({"xrm_stage_date": fields.Datetime.now()})
-            movers._xrm_after_stage_change(
-                previous, reason=self.env.context.get("xrm_stage_reason")
-            )
+            for partner in movers:
+                partner._xrm_after_stage_change(
+                    previous,
+                    reason=reason
+                    or (new_stage.is_churn and partner.xrm_churn_reason)
+                    or False,
+                )
         return res
 
     def _xrm_after_stage_change(self, previous, reason=False):

@@ -5,6 +5,7 @@ from datetime import datetime
 from freezegun import freeze_time
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import XrmCommon
@@ -58,6 +59,7 @@ class TestJourney(XrmCommon):
         partner = self.env["res.partner"].create(
             {"name": "Leaving Ltd", "xrm_stage_id": self.active.id}
         )
+        partner.xrm_churn_reason = "Price"
         with freeze_time("2026-03-05 10:00:00"):
             partner.with_context(
                 xrm_stage_reason="Moved to a competitor"
@@ -68,6 +70,22 @@ class TestJourney(XrmCommon):
         )
         partner.xrm_stage_id = self.active
         self.assertFalse(partner.xrm_churn_date)
+
+    def test_churn_needs_a_reason(self):
+        partner = self.env["res.partner"].create(
+            {"name": "Silent Leaver", "xrm_stage_id": self.active.id}
+        )
+        with self.assertRaisesRegex(UserError, "churn reason"):
+            partner.xrm_stage_id = self.churned
+        self.assertEqual(partner.xrm_stage_id, self.active)
+        self.assertFalse(partner.xrm_churn_date)
+        partner.write(
+            {"xrm_churn_reason": "Budget cut", "xrm_stage_id": self.churned.id}
+        )
+        self.assertTrue(partner.xrm_churn_date)
+        self.assertEqual(
+            partner.xrm_transition_ids.sorted("id")[-1].reason, "Budget cut"
+        )
 
     def test_days_in_stage_and_overdue(self):
         self.first_contact.max_days = 30
