@@ -398,8 +398,8 @@ def odoo_options():
     return [f"--data-dir={CACHE / 'data'}", *pg_db_args()]
 
 
-def install_cmd(odoo_src, venv, db, *extra):
-    """Install the addon with demo data into ``db`` and stop."""
+def install_cmd(odoo_src, venv, db, *extra, demo=True):
+    """Install the addon (with demo data unless told otherwise) and stop."""
     return odoo_cmd(
         odoo_src,
         venv,
@@ -407,7 +407,7 @@ def install_cmd(odoo_src, venv, db, *extra):
         db,
         "-i",
         ADDON,
-        "--with-demo",
+        *(["--with-demo"] if demo else []),
         "--stop-after-init",
         *extra,
     )
@@ -570,18 +570,7 @@ def cmd_pot(_args):
     conf = Path(tempfile.mkdtemp(prefix="xrm-pot-")) / "odoo.conf"
     pot = REPO / ADDON / "i18n" / f"{ADDON}.pot"
     try:
-        run(
-            odoo_cmd(
-                odoo_src,
-                venv,
-                "-d",
-                db,
-                "-i",
-                ADDON,
-                "--stop-after-init",
-                "--log-level=warn",
-            )
-        )
+        run(install_cmd(odoo_src, venv, db, "--log-level=warn", demo=False))
         # `i18n export` reads connection details only from a config file.
         write_odoo_conf(odoo_src, conf, db, DEFAULT_PORT)
         run(
