@@ -111,3 +111,23 @@ class TestJourney(XrmCommon):
                 [("xrm_stage_overdue", "=", False), ("id", "in", (slow | fast).ids)]
             )
             self.assertEqual(on_time, fast)
+
+    def test_churn_wizard_records_the_decision(self):
+        partner = self.env["res.partner"].create(
+            {"name": "Wizard Leaver", "xrm_stage_id": self.active.id}
+        )
+        wizard = (
+            self.env["xrm.churn.wizard"]
+            .with_user(self.xrm_user)
+            .with_context(active_model="res.partner", active_ids=partner.ids)
+            .create({"reason": "Closed their shop"})
+        )
+        self.assertEqual(wizard.partner_ids, partner)
+        self.assertEqual(wizard.stage_id, self.churned)
+        wizard.action_confirm()
+        self.assertEqual(partner.xrm_stage_id, self.churned)
+        self.assertEqual(partner.xrm_churn_reason, "Closed their shop")
+        self.assertTrue(partner.xrm_churn_date)
+        last = partner.xrm_transition_ids.sorted("id")[-1]
+        self.assertEqual(last.reason, "Closed their shop")
+        self.assertEqual(last.user_id, self.xrm_user)
