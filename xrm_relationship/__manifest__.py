@@ -24,6 +24,7 @@
         "data/xrm_config_data.xml",
         "views/xrm_interaction_views.xml",
         "views/xrm_journey_stage_views.xml",
+        "views/xrm_customer_goal_views.xml",
         "wizard/xrm_churn_wizard_views.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",

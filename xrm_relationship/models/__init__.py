@@ -10,3 +10,4 @@ from . import crm_lead
 from . import helpdesk_ticket
 from . import res_config_settings
 from . import xrm_demo_loader
+from . import xrm_customer_goal

@@ -75,6 +75,9 @@ class ResPartner(models.Model):
     xrm_to_document_count = fields.Integer(
         string="Contacts to Document", compute="_compute_xrm_context"
     )
+    xrm_goal_ids = fields.One2many(
+        "xrm.customer.goal", "partner_id", string="Customer Goals"
+    )
     xrm_transition_ids = fields.One2many(
         "xrm.journey.transition", "partner_id", string="Journey History"
     )
