@@ -11,3 +11,7 @@ from . import helpdesk_ticket
 from . import res_config_settings
 from . import xrm_demo_loader
 from . import xrm_customer_goal
+from . import xrm_health_profile
+from . import xrm_health_snapshot
+from . import xrm_kpi_definition
+from . import xrm_kpi_value

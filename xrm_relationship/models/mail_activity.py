@@ -6,6 +6,19 @@ from odoo import fields, models
 class MailActivity(models.Model):
     _inherit = "mail.activity"
 
+    # Which relationship early warning this activity is, so a warning is
+    # never scheduled twice for the same partner.
+    xrm_warning_kind = fields.Selection(
+        [
+            ("no_contact", "No Meaningful Contact"),
+            ("health_red", "Health Red"),
+            ("stage_overdue", "Stage Overdue"),
+        ],
+        string="Relationship Warning",
+        index="btree_not_null",
+        readonly=True,
+    )
+
     def _xrm_channel(self):
         """Calls, meetings and emails are contacts; to-dos and uploads are not."""
         self.ensure_one()

@@ -1,6 +1,6 @@
 # Copyright 2026 XRM Relationship contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResConfigSettings(models.TransientModel):
@@ -41,3 +41,25 @@ class ResConfigSettings(models.TransientModel):
         string="Days Without Meaningful Contact",
         config_parameter="xrm_relationship.at_risk_days",
     )
+    xrm_warning_no_contact_days = fields.Integer(
+        string="Warn After Days Without Meaningful Contact",
+        config_parameter="xrm_relationship.warning_no_contact_days",
+    )
+    xrm_cs_cx_weight = fields.Float(
+        string="CX Weight",
+        config_parameter="xrm_relationship.cs_cx_weight",
+        help="CS = w × CX + (1 − w) × CO for relationship types without a profile.",
+    )
+    xrm_cs_green = fields.Float(
+        string="Green From", config_parameter="xrm_relationship.cs_green"
+    )
+    xrm_cs_yellow = fields.Float(
+        string="Yellow From", config_parameter="xrm_relationship.cs_yellow"
+    )
+
+    @api.constrains("xrm_cs_cx_weight", "xrm_cs_green", "xrm_cs_yellow")
+    def _check_xrm_health_parameters(self):
+        for settings in self:
+            self.env["xrm.health.profile"]._xrm_check_health_parameters(
+                settings.xrm_cs_cx_weight, settings.xrm_cs_green, settings.xrm_cs_yellow
+            )

@@ -39,6 +39,41 @@ class XrmContextMixin(models.AbstractModel):
     xrm_interaction_count = fields.Integer(
         string="Interaction Count", compute="_compute_xrm_interaction_count"
     )
+    xrm_health = fields.Selection(related="xrm_partner_id.xrm_health")
+    xrm_goal_count = fields.Integer(
+        string="Customer Goals", compute="_compute_xrm_goal_count"
+    )
+
+    def _compute_xrm_goal_count(self):
+        """Open goals of the relationship: what sales and support agreed."""
+        counts = dict(
+            self.env["xrm.customer.goal"]._read_group(
+                [
+                    ("partner_id", "in", self.xrm_partner_id.ids),
+                    ("state", "=", "open"),
+                ],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for record in self:
+            record.xrm_goal_count = counts.get(record.xrm_partner_id, 0)
+
+    def action_xrm_open_goals(self):
+        """The relationship's goals; a new one is linked to this document."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "xrm_relationship.xrm_customer_goal_action"
+        )
+        # Goals link to leads and tickets through fields of the same names.
+        goal_field = self._xrm_interaction_field
+        action["domain"] = [("partner_id", "=", self.xrm_partner_id.id)]
+        action["context"] = {
+            "default_partner_id": self.xrm_partner_id.id,
+            f"default_{goal_field}": self.id,
+            "search_default_open": 1,
+        }
+        return action
 
     def _compute_xrm_interaction_count(self):
         counts = dict(

@@ -1,0 +1,80 @@
+# Copyright 2026 XRM Relationship contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from .xrm_kpi_definition import STATUS
+
+
+class XrmKpiValue(models.Model):
+    """One stored KPI snapshot: a KPI, an as-of date and a scope."""
+
+    _name = "xrm.kpi.value"
+    _description = "Relationship KPI Value"
+    _order = "date desc, definition_id, user_id, stage_id, id"
+
+    definition_id = fields.Many2one(
+        "xrm.kpi.definition",
+        string="KPI",
+        required=True,
+        index=True,
+        ondelete="cascade",
+    )
+    code = fields.Char(related="definition_id.code", store=True)
+    unit = fields.Selection(related="definition_id.unit")
+    date = fields.Date(string="As Of", required=True, index=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", index=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team")
+    stage_id = fields.Many2one("xrm.journey.stage", string="Journey Stage")
+    company_id = fields.Many2one("res.company", required=True, index=True)
+    value = fields.Float(digits=(16, 2), aggregator="avg")
+    numerator = fields.Float(digits=(16, 2))
+    denominator = fields.Float(digits=(16, 2))
+    has_denominator = fields.Boolean()
+    status = fields.Selection(STATUS, required=True, default="ok")
+    target = fields.Float(related="definition_id.target")
+    is_company_scope = fields.Boolean(
+        compute="_compute_is_company_scope", store=True, string="Company-wide"
+    )
+
+    @api.depends("user_id", "team_id", "stage_id")
+    def _compute_is_company_scope(self):
+        for value in self:
+            value.is_company_scope = not (
+                value.user_id or value.team_id or value.stage_id
+            )
+
+    @api.depends("definition_id", "date", "user_id", "stage_id")
+    def _compute_display_name(self):
+        for value in self:
+            scope = value.user_id.name or value.stage_id.name or value.company_id.name
+            value.display_name = (
+                f"{value.definition_id.name} · {scope} · {value.date or ''}"
+            )
+
+    def _xrm_open(self, part, model=None):
+        self.ensure_one()
+        by_model = self.definition_id._xrm_record_ids(
+            self.date, self.user_id.id, self.stage_id.id, part=part
+        )
+        if model:
+            by_model = {model: by_model.get(model, [])}
+        if not by_model:
+            raise UserError(_("No records behind this number."))
+        # Mixed sources (csat_avg): one list per model, the largest first.
+        res_model, ids = max(by_model.items(), key=lambda item: len(item[1]))
+        label = _("Numerator") if part == "num" else _("Denominator")
+        return {
+            "type": "ir.actions.act_window",
+            "name": f"{self.definition_id.name} · {label}",
+            "res_model": res_model,
+            "view_mode": "list,form",
+            "domain": [("id", "in", ids)],
+            "context": {"create": False, "active_test": False},
+        }
+
+    def action_open_numerator(self):
+        return self._xrm_open("num", self.env.context.get("xrm_model"))
+
+    def action_open_denominator(self):
+        return self._xrm_open("den", self.env.context.get("xrm_model"))

@@ -1,0 +1,230 @@
+# Copyright 2026 XRM Relationship contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""CS = CX + CO per SPEC, with hand-computed scores."""
+
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import tagged
+
+from .common import XrmCommon
+
+
+@tagged("post_install", "-at_install")
+class TestHealth(XrmCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.now = fields.Datetime.now()
+        cls.today = fields.Date.context_today(cls.env.user)
+        cls.ticket_model = cls.env["ir.model"]._get_id("helpdesk.ticket")
+
+    def _partner(self, name, rtype="customer"):
+        return self.env["res.partner"].create(
+            {
+                "name": name,
+                "is_company": True,
+                "xrm_relation_type": rtype,
+                "user_id": self.xrm_user.id,
+            }
+        )
+
+    def _rating(self, partner, value, days_ago=10):
+        ticket = self.env["helpdesk.ticket"].create(
+            {"name": "Help", "description": "<p>Help</p>", "partner_id": partner.id}
+        )
+        rating = self.env["rating.rating"].create(
+            {
+                "res_model_id": self.ticket_model,
+                "res_id": ticket.id,
+                "partner_id": partner.id,
+                "rating": value,
+                "consumed": True,
+            }
+        )
+        rating.write({"rated_on": self.now - timedelta(days=days_ago)})
+        return rating
+
+    def _documented(self, partner, quality, days_ago=5):
+        return self.env["xrm.interaction"].create(
+            {
+                "partner_id": partner.id,
+                "date": self.now - timedelta(days=days_ago),
+                "state": "done",
+                "summary": "Review",
+                "outcome": "positive",
+                "quality": quality,
+            }
+        )
+
+    def _goal(self, partner, state="open", progress=0, deadline_days=30):
+        return self.env["xrm.customer.goal"].create(
+            {
+                "partner_id": partner.id,
+                "name": f"Goal {state} {progress}",
+                "state": state,
+                "progress": progress,
+                "deadline": self.today + timedelta(days=deadline_days),
+            }
+        )
+
+    def test_both_parts(self):
+        partner = self._partner("Both Co")
+        self._rating(partner, 5)
+        self._rating(partner, 3)  # CSAT avg 4 -> 75
+        self._rating(partner, 1, days_ago=400)  # older than 365 days: ignored
+        self._documented(partner, 5)  # quality avg 5 -> 100
+        self._goal(partner, "achieved", 60)  # counts 100
+        self._goal(partner, "missed", 40, deadline_days=-100)
+        self._goal(partner, "open", 20)
+        self._goal(partner, "cancelled", 90)  # ignored
+        self._goal(partner, "missed", 0, deadline_days=-400)  # too old: ignored
+        partner._xrm_compute_health()
+        self.assertAlmostEqual(partner.xrm_cx_csat_avg, 4.0)
+        self.assertEqual(partner.xrm_cx_csat_count, 2)
+        self.assertEqual(partner.xrm_cx_quality_count, 1)
+        self.assertAlmostEqual(partner.xrm_cx_score, 87.5)
+        self.assertAlmostEqual(partner.xrm_co_score, 160 / 3, places=4)
+        self.assertEqual(partner.xrm_co_goal_count, 3)
+        self.assertAlmostEqual(partner.xrm_cs_score, 0.5 * 87.5 + 0.5 * 160 / 3)
+        self.assertEqual(partner.xrm_health, "green")  # 70.4 >= 70
+        self.assertEqual(partner.xrm_health_date, self.today)
+
+    def test_one_part_only_and_none(self):
+        goals_only = self._partner("Goals Co")
+        self._goal(goals_only, "open", 30)
+        self._goal(goals_only, "open", 50)
+        nothing = self._partner("Silent Co")
+        (goals_only | nothing)._xrm_compute_health()
+        self.assertAlmostEqual(goals_only.xrm_cs_score, 40.0)
+        self.assertEqual(goals_only.xrm_health, "yellow")  # 40 is yellow's floor
+        self.assertEqual(goals_only.xrm_cx_csat_count, 0)
+        self.assertFalse(nothing.xrm_health)
+        self.assertFalse(nothing.xrm_health_snapshot_ids)
+        experience_only = self._partner("Rated Co")
+        self._documented(experience_only, 2)  # (2 - 1) / 4 -> 25: red
+        experience_only._xrm_compute_health()
+        self.assertAlmostEqual(experience_only.xrm_cs_score, 25.0)
+        self.assertEqual(experience_only.xrm_health, "red")
+
+    def test_profile_per_relationship_type(self):
+        self.env["xrm.health.profile"].create(
+            {
+                "relation_type": "supplier",
+                "cx_weight": 1.0,
+                "green_threshold": 80,
+                "yellow_threshold": 50,
+            }
+        )
+        supplier = self._partner("Supplier Co", rtype="supplier")
+        customer = self._partner("Customer Co")
+        for partner in supplier | customer:
+            self._documented(partner, 4)  # CX 75
+            self._goal(partner, "open", 0)  # CO 0
+        (supplier | customer)._xrm_compute_health()
+        self.assertAlmostEqual(supplier.xrm_cs_score, 75.0)  # CX only
+        self.assertEqual(supplier.xrm_health, "yellow")  # below its 80
+        self.assertAlmostEqual(supplier.xrm_cs_cx_weight, 1.0)
+        self.assertAlmostEqual(customer.xrm_cs_score, 37.5)  # settings: 0.5
+        self.assertEqual(customer.xrm_health, "red")
+
+    def test_settings_and_profile_validation(self):
+        with self.assertRaises(ValidationError):
+            self.env["xrm.health.profile"].create(
+                {"relation_type": "agent", "cx_weight": 1.5}
+            )
+        with self.assertRaises(ValidationError):
+            self.env["xrm.health.profile"].create(
+                {"relation_type": "agent", "green_threshold": 30}  # below yellow
+            )
+        with self.assertRaises(ValidationError):
+            self.env["res.config.settings"].create(
+                {"xrm_cs_cx_weight": 0.5, "xrm_cs_green": 50, "xrm_cs_yellow": 60}
+            )
+
+    def test_history_one_snapshot_per_day(self):
+        partner = self._partner("History Co")
+        self._goal(partner, "open", 50)
+        partner._xrm_compute_health()
+        partner._xrm_compute_health()  # same day: replaced
+        self.assertEqual(len(partner.xrm_health_snapshot_ids), 1)
+        self.env["xrm.customer.goal"].search([("partner_id", "=", partner.id)]).write(
+            {"progress": 90}
+        )
+        partner._xrm_compute_health(as_of=self.today + timedelta(days=1))
+        history = partner.xrm_health_snapshot_ids.sorted("date")
+        self.assertEqual(history.mapped("cs_score"), [50.0, 90.0])
+        self.assertEqual(history.mapped("health"), ["yellow", "green"])
+
+    def test_explain_actions_open_the_inputs(self):
+        partner = self._partner("Explain Co")
+        rating = self._rating(partner, 4)
+        interaction = self._documented(partner, 3)
+        goal = self._goal(partner, "open", 10)
+        partner._xrm_compute_health()
+        for action, record in (
+            (partner.action_xrm_open_health_ratings(), rating),
+            (partner.action_xrm_open_health_interactions(), interaction),
+            (partner.action_xrm_open_health_goals(), goal),
+        ):
+            found = self.env[action["res_model"]].search(action["domain"])
+            self.assertEqual(found, record)
+
+    def test_cron_batches_every_partner(self):
+        partners = self._partner("Batch A") | self._partner("Batch B")
+        for partner in partners:
+            self._goal(partner, "open", 80)
+        Cron = type(self.env["ir.cron"])
+        from unittest.mock import patch
+
+        with patch.object(Cron, "_commit_progress", return_value=100.0):
+            self.env["res.partner"]._cron_xrm_health(batch_size=2)
+        self.assertEqual(partners.mapped("xrm_health"), ["green", "green"])
+
+    def test_salesperson_cannot_edit_profiles(self):
+        profile = self.env["xrm.health.profile"].create({"relation_type": "agent"})
+        with self.assertRaises(AccessError):
+            profile.with_user(self.xrm_user).write({"cx_weight": 0.1})
+        with self.assertRaises(AccessError):
+            self.env["xrm.health.profile"].with_user(self.plain_user).search([])
+
+
+@tagged("post_install", "-at_install")
+class TestEarlyWarnings(XrmCommon):
+    def test_one_warning_per_kind_never_duplicated(self):
+        stage = self.env["xrm.journey.stage"].create(
+            {"name": "Short", "max_days": 5, "sequence": 600}
+        )
+        partner = self.env["res.partner"].create(
+            {
+                "name": "Quiet Co",
+                "is_company": True,
+                "user_id": self.xrm_user.id,
+                "xrm_stage_id": stage.id,
+            }
+        )
+        partner.write(
+            {"xrm_stage_date": fields.Datetime.now() - timedelta(days=100)}
+        )
+        Partner = self.env["res.partner"]
+        Partner._cron_xrm_early_warnings()
+        Partner._cron_xrm_early_warnings()
+        warnings = partner.activity_ids.filtered("xrm_warning_kind")
+        self.assertEqual(
+            sorted(warnings.mapped("xrm_warning_kind")), ["no_contact", "stage_overdue"]
+        )
+        self.assertEqual(warnings.user_id, self.xrm_user)
+        # a meaningful contact clears one warning; the other stays, alone
+        self.env["xrm.interaction"].create(
+            {
+                "partner_id": partner.id,
+                "state": "done",
+                "summary": "Visit",
+                "outcome": "positive",
+                "quality": 4,
+            }
+        )
+        Partner._cron_xrm_early_warnings()
+        warnings = partner.activity_ids.filtered("xrm_warning_kind")
+        self.assertEqual(warnings.mapped("xrm_warning_kind"), ["stage_overdue"])
