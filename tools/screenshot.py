@@ -34,6 +34,12 @@ def main():
     parser.add_argument("--height", type=int, default=900)
     parser.add_argument("--wait", type=float, default=4.0)
     parser.add_argument("--port", type=int, default=9333)
+    parser.add_argument(
+        "--click",
+        action="append",
+        default=[],
+        help="CSS selector to click once the page is loaded (repeatable)",
+    )
     args = parser.parse_args()
 
     session_id = None
@@ -113,6 +119,13 @@ def main():
         call("Page.enable")
         call("Page.navigate", url=args.base + args.path)
         time.sleep(args.wait)
+        for selector in args.click:
+            # e.g. a notebook tab: a[name='xrm_health']
+            call(
+                "Runtime.evaluate",
+                expression=f"document.querySelector({json.dumps(selector)}).click()",
+            )
+            time.sleep(1.5)
         shot = call("Page.captureScreenshot", format="png")
         with open(args.out, "wb") as fh:
             fh.write(base64.b64decode(shot["data"]))

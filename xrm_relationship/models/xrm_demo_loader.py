@@ -515,7 +515,56 @@ class XrmDemoLoader(models.AbstractModel):
         loader._xrm_demo_interactions(rng, partners, histories, leads, tickets, now)
         # Last, so the automatic moves triggered above do not blur the story.
         loader._xrm_demo_apply_histories(partners, histories)
+        loader._xrm_demo_goals(rng, partners, histories, now)
+        # Referred relationships arrived over the last months, not at install.
+        for partner in partners.filtered("xrm_referred_by_id"):
+            self.env.cr.execute(
+                "UPDATE res_partner SET create_date = %s WHERE id = %s",
+                [now - timedelta(days=rng.randint(5, 80)), partner.id],
+            )
+        partners.invalidate_recordset(["create_date"])
+        # A new user opens filled dashboards: health and KPIs as of today.
+        partners._xrm_compute_health()
+        self.env["xrm.kpi.definition"].sudo().compute_kpis()
         return True
+
+    def _xrm_demo_goals(self, rng, partners, histories, now):
+        """Goals agreed with customers and agents: some reached, some missed."""
+        today = now.date()
+        names = [
+            "Cut order-to-delivery time to 5 days",
+            "Train the customer's team on the new release",
+            "Reach 95 % first-time-right installations",
+            "Move the customer to the yearly maintenance plan",
+            "Halve the number of repeat tickets",
+        ]
+        vals_list = []
+        for partner in partners.filtered(
+            lambda p: p.xrm_relation_type in ("customer", "agent")
+        ):
+            for name in rng.sample(names, rng.randint(1, 3)):
+                deadline = today + timedelta(days=rng.randint(-200, 120))
+                if deadline < today:
+                    state = rng.choice(["achieved", "achieved", "missed", "cancelled"])
+                else:
+                    state = "open"
+                progress = {
+                    "achieved": 100,
+                    "missed": rng.randrange(10, 70, 10),
+                    "cancelled": 0,
+                    "open": rng.randrange(0, 90, 10),
+                }[state]
+                vals_list.append(
+                    {
+                        "partner_id": partner.id,
+                        "name": name,
+                        "deadline": deadline,
+                        "state": state,
+                        "progress": progress,
+                        "user_id": partner.user_id.id,
+                    }
+                )
+        return self.env["xrm.customer.goal"].create(vals_list)
 
     # ------------------------------------------------------------------
     # Relationships

@@ -152,9 +152,7 @@ class XrmKpiDefinition(models.Model):
     def _check_webhook_url(self):
         for kpi in self.sudo():
             if kpi.webhook_url:
-                self.env["xrm.webhook.delivery"]._xrm_check_webhook_url(
-                    kpi.webhook_url
-                )
+                self.env["xrm.webhook.delivery"]._xrm_check_webhook_url(kpi.webhook_url)
 
     # ------------------------------------------------------------------
     # Status and thresholds
@@ -363,7 +361,9 @@ class XrmKpiDefinition(models.Model):
                     return
                 activity = self.activity_schedule(
                     "xrm_relationship.mail_activity_type_xrm_kpi_breach",
-                    summary=_("%(kpi)s: %(status)s", kpi=self.name, status=value.status),
+                    summary=_(
+                        "%(kpi)s: %(status)s", kpi=self.name, status=value.status
+                    ),
                     note=self._xrm_breach_note(value),
                     user_id=user.id,
                 )

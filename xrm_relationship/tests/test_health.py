@@ -204,9 +204,7 @@ class TestEarlyWarnings(XrmCommon):
                 "xrm_stage_id": stage.id,
             }
         )
-        partner.write(
-            {"xrm_stage_date": fields.Datetime.now() - timedelta(days=100)}
-        )
+        partner.write({"xrm_stage_date": fields.Datetime.now() - timedelta(days=100)})
         Partner = self.env["res.partner"]
         Partner._cron_xrm_early_warnings()
         Partner._cron_xrm_early_warnings()

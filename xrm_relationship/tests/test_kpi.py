@@ -51,9 +51,9 @@ class TestKpi(XrmCommon):
             company_id=cls.company.id,
             company_ids=companies,
         )
-        cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=[
-            cls.company.id, main.id
-        ]))
+        cls.env = cls.env(
+            context=dict(cls.env.context, allowed_company_ids=[cls.company.id, main.id])
+        )
         cls.ticket_model = cls.env["ir.model"]._get_id("helpdesk.ticket")
 
     # ------------------------------------------------------------------
@@ -325,7 +325,9 @@ class TestKpi(XrmCommon):
 
         def staged(name, stage, since, user=None):
             partner = self._partner(name, user=user, xrm_stage_id=stage.id)
-            partner.write({"xrm_stage_date": datetime.combine(since, datetime.min.time())})
+            partner.write(
+                {"xrm_stage_date": datetime.combine(since, datetime.min.time())}
+            )
             return partner
 
         staged("Eleven Days", limited, D - timedelta(days=11))  # overdue
@@ -470,7 +472,9 @@ class TestKpi(XrmCommon):
         self.assertEqual(len(drafts), 2)
         self.env["xrm.interaction"].search(
             [("partner_id", "=", p.id), ("state", "=", "draft")]
-        ).write({"state": "done", "summary": "Done", "outcome": "neutral", "quality": 3})
+        ).write(
+            {"state": "done", "summary": "Done", "outcome": "neutral", "quality": 3}
+        )
         kpi.compute_kpis(as_of=D + timedelta(days=2))
         self.assertEqual(kpi.last_status, "ok")
         self.assertFalse(kpi.activity_ids)
