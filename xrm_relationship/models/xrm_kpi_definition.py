@@ -79,7 +79,6 @@ class XrmKpiDefinition(models.Model):
     )
     responsible_group_id = fields.Many2one(
         "res.groups",
-        string="Responsible Group",
         help="Used when no responsible person is set: its first member gets "
         "the activity.",
     )
