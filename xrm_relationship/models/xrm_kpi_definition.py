@@ -258,15 +258,24 @@ class XrmKpiDefinition(models.Model):
         results = self.env.cr.fetchall()
         factor = 100.0 if self.unit == "percent" else 1.0
         vals_list = []
-        for by_user, user_id, by_stage, stage_id, num, den, den_count in results:
+        for (
+            by_user,
+            user_id,
+            by_stage,
+            stage_id,
+            num_sum,
+            den_sum,
+            den_count,
+        ) in results:
             if (by_user and not user_id) or (by_stage and not stage_id):
                 continue  # rows nobody is attributed to count for the company only
-            num = num or 0.0
+            num = num_sum or 0.0
             if self.unit == "count":
                 value, den = num, None
-            elif not den_count or not den:
+            elif not den_count or not den_sum:
                 continue  # empty denominator: no value, not 0
             else:
+                den = den_sum
                 value = factor * num / den
             vals_list.append(
                 {
@@ -345,7 +354,7 @@ class XrmKpiDefinition(models.Model):
         )
 
     def _xrm_handle_breach(self, value, as_of):
-        """One activity per breach: created once, updated while it lasts, closed after."""
+        """One activity per breach: created once, updated, closed when it clears."""
         self.ensure_one()
         breached = value and value.status in ("warning", "critical")
         activity = self.breach_activity_id.exists()
