@@ -96,17 +96,17 @@ class XrmKpiDefinition(models.Model):
         help="Signs the webhook body (HMAC-SHA256); empty: the global secret.",
     )
     value_ids = fields.One2many("xrm.kpi.value", "definition_id", string="Values")
-    last_run = fields.Datetime(readonly=True)
-    last_success = fields.Datetime(readonly=True)
-    last_error = fields.Text(readonly=True)
+    last_run = fields.Datetime(readonly=True, copy=False)
+    last_success = fields.Datetime(readonly=True, copy=False)
+    last_error = fields.Text(readonly=True, copy=False)
     last_value_id = fields.Many2one(
-        "xrm.kpi.value", string="Latest Company Value", readonly=True
+        "xrm.kpi.value", string="Latest Company Value", readonly=True, copy=False
     )
     last_value = fields.Float(related="last_value_id.value", string="Latest Value")
-    last_status = fields.Selection(STATUS, readonly=True)
+    last_status = fields.Selection(STATUS, readonly=True, copy=False)
     last_date = fields.Date(related="last_value_id.date", string="As Of")
-    breach_since = fields.Date(readonly=True)
-    breach_activity_id = fields.Many2one("mail.activity", readonly=True)
+    breach_since = fields.Date(readonly=True, copy=False)
+    breach_activity_id = fields.Many2one("mail.activity", readonly=True, copy=False)
 
     _code_company_unique = models.Constraint(
         "UNIQUE(code, company_id)", "This KPI already exists for this company."
@@ -203,7 +203,35 @@ class XrmKpiDefinition(models.Model):
 
     @api.model
     def _cron_compute_kpis(self):
+        self._xrm_ensure_company_kpis()
         return self._xrm_compute(commit=True)
+
+    @api.model
+    def _xrm_ensure_company_kpis(self):
+        """Give every company its own copy of the shipped KPIs.
+
+        Thresholds are per company; a company created after the install
+        starts from the main company's settings.
+        """
+        Definition = self.sudo().with_context(active_test=False)
+        main = self.env.ref("base.main_company")
+        templates = Definition.search([("company_id", "=", main.id)])
+        existing = {
+            (kpi.company_id.id, kpi.code)
+            for kpi in Definition.search([("company_id", "!=", main.id)])
+        }
+        created = Definition
+        for company in self.env["res.company"].sudo().search([("id", "!=", main.id)]):
+            for template in templates:
+                if (company.id, template.code) not in existing:
+                    created |= template.copy(
+                        {
+                            "company_id": company.id,
+                            "name": template.name,
+                            "responsible_user_id": False,
+                        }
+                    )
+        return created
 
     def _xrm_compute(self, as_of=None, commit=False):
         as_of = fields.Date.to_date(as_of) or fields.Date.context_today(self)

@@ -10,6 +10,7 @@ the test so that they do not count for it.
 from datetime import date, datetime, timedelta
 from unittest.mock import patch
 
+from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import XrmCommon
@@ -382,6 +383,13 @@ class TestKpi(XrmCommon):
         self.assertEqual(higher._xrm_status(84.9), "warning")
         self.assertEqual(higher._xrm_status(75.0), "warning")
         self.assertEqual(higher._xrm_status(74.9), "critical")
+        # thresholds on the wrong side of each other are refused, clearly
+        with self.assertRaisesRegex(ValidationError, "higher is better"):
+            higher.write({"critical_threshold": 90})
+        with self.assertRaisesRegex(ValidationError, "lower is better"):
+            lower.write({"critical_threshold": 10})
+        with self.assertRaises(ValidationError):
+            lower.write({"period_days": 0})
 
     def test_recompute_replaces_snapshots(self):
         kpi = self._kpi("undocumented_ratio")
@@ -408,6 +416,17 @@ class TestKpi(XrmCommon):
         self.assertEqual(Value.search_count([("definition_id", "in", kpis.ids)]), count)
         # progress set up once and one step per KPI, twice over
         self.assertEqual(progress.call_count, 2 * (1 + len(kpis)))
+
+    def test_every_company_gets_its_kpis_once(self):
+        Definition = self.env["xrm.kpi.definition"]
+        created = Definition._xrm_ensure_company_kpis()
+        shipped = Definition.search_count(
+            [("company_id", "=", self.env.ref("base.main_company").id)]
+        )
+        mine = Definition.search([("company_id", "=", self.company.id)])
+        self.assertEqual(len(mine), shipped)
+        self.assertLessEqual(mine, created)
+        self.assertFalse(Definition._xrm_ensure_company_kpis())
 
     def test_failing_kpi_is_logged_and_others_go_on(self):
         broken = self._kpi("undocumented_ratio")
