@@ -232,7 +232,12 @@ def module_installed(db, module):
 
 
 def drop_db(name):
-    run(["dropdb", "--if-exists", "--force", name], check=False, quiet=True)
+    # An autovacuum worker on the database can make one attempt fail.
+    for _attempt in range(5):
+        res = run(["dropdb", "--if-exists", "--force", name], check=False, quiet=True)
+        if res.returncode == 0:
+            break
+        time.sleep(2)
     # Odoo keeps a filestore per database; drop it with the database.
     shutil.rmtree(CACHE / "data" / "filestore" / name, ignore_errors=True)
 

@@ -32,9 +32,18 @@
         "views/crm_lead_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/res_config_settings_views.xml",
+        "views/xrm_dashboard_views.xml",
         "views/xrm_menus.xml",
     ],
     "demo": ["demo/xrm_demo.xml"],
+    "assets": {
+        "web.assets_backend": [
+            "xrm_relationship/static/src/dashboard/*",
+        ],
+        "web.assets_tests": [
+            "xrm_relationship/static/tests/tours/*.js",
+        ],
+    },
     "application": True,
     "installable": True,
     "development_status": "Alpha",

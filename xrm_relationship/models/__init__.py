@@ -15,3 +15,4 @@ from . import xrm_health_profile
 from . import xrm_health_snapshot
 from . import xrm_kpi_definition
 from . import xrm_kpi_value
+from . import xrm_dashboard

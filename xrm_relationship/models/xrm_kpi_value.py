@@ -78,3 +78,8 @@ class XrmKpiValue(models.Model):
 
     def action_open_denominator(self):
         return self._xrm_open("den", self.env.context.get("xrm_model"))
+
+    def action_open_records(self):
+        """The records a reader expects behind the number: all counted rows."""
+        self.ensure_one()
+        return self._xrm_open("den" if self.has_denominator else "num")

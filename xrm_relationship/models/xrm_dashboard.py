@@ -1,0 +1,367 @@
+# Copyright 2026 XRM Relationship contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import SQL
+
+from .res_partner import RELATION_TYPES
+
+HISTORY_POINTS = 30
+AT_RISK_LIMIT = 12
+
+
+class XrmDashboard(models.AbstractModel):
+    """The relationship dashboard's data, in one call.
+
+    Everything is read with the caller's rights (record rules apply); a
+    salesperson's dashboard is always scoped to their own relationships.
+    """
+
+    _name = "xrm.dashboard"
+    _description = "Relationship Dashboard"
+
+    @api.model
+    def get_dashboard_data(self, filters=None):
+        user = self.env.user
+        if not user.has_group("xrm_relationship.group_xrm_user"):
+            raise AccessError(_("The relationship dashboard is for XRM users."))
+        filters = self._xrm_clean_filters(filters or {})
+        partner_domain = self._xrm_partner_domain(filters)
+        return {
+            "filters": filters,
+            "is_manager": user.has_group("xrm_relationship.group_xrm_manager"),
+            "options": self._xrm_filter_options(),
+            "kpis": self._xrm_kpi_cards(filters),
+            "funnel": self._xrm_funnel(partner_domain),
+            "at_risk": self._xrm_at_risk(partner_domain),
+            "health": self._xrm_health_distribution(partner_domain),
+            "leaders": self._xrm_leaderboard(filters),
+            "technicians": self._xrm_technicians(filters),
+            "partner_domain": partner_domain,
+        }
+
+    # ------------------------------------------------------------------
+    # Filters
+    # ------------------------------------------------------------------
+    def _xrm_clean_filters(self, filters):
+        user = self.env.user
+        companies = self.env.companies
+        company_id = filters.get("company_id")
+        if company_id not in companies.ids:
+            company_id = self.env.company.id
+        clean = {
+            "company_id": company_id,
+            "team_id": filters.get("team_id") or False,
+            "user_id": filters.get("user_id") or False,
+            "relation_type": filters.get("relation_type") or False,
+            "period_days": max(7, min(int(filters.get("period_days") or 90), 730)),
+        }
+        if clean["relation_type"] not in dict(RELATION_TYPES):
+            clean["relation_type"] = False
+        if not user.has_group("xrm_relationship.group_xrm_manager"):
+            # A salesperson's dashboard is their own.
+            clean.update(user_id=user.id, team_id=False)
+        return clean
+
+    def _xrm_filter_options(self):
+        is_manager = self.env.user.has_group("xrm_relationship.group_xrm_manager")
+        salespeople = self.env["res.users"]
+        teams = self.env["crm.team"]
+        if is_manager:
+            salespeople = (
+                self.env.ref("xrm_relationship.group_xrm_user")
+                .sudo()
+                .all_user_ids.filtered(lambda u: not u.share and u.active)
+            )
+            teams = self.env["crm.team"].search([])
+        return {
+            "companies": [[c.id, c.name] for c in self.env.companies],
+            "teams": [[t.id, t.name] for t in teams],
+            "users": [[u.id, u.name] for u in salespeople.sorted("name")],
+            "relation_types": [
+                list(item)
+                for item in self.env["res.partner"]
+                ._fields["xrm_relation_type"]
+                ._description_selection(self.env)
+            ],
+            "periods": [[30, _("30 days")], [90, _("90 days")], [365, _("1 year")]],
+        }
+
+    def _xrm_partner_domain(self, filters):
+        domain = [
+            ("parent_id", "=", False),
+            ("xrm_stage_id", "!=", False),
+            ("company_id", "in", [filters["company_id"], False]),
+        ]
+        if filters["user_id"]:
+            domain.append(("user_id", "=", filters["user_id"]))
+        if filters["team_id"]:
+            domain.append(("team_id", "=", filters["team_id"]))
+        if filters["relation_type"]:
+            domain.append(("xrm_relation_type", "=", filters["relation_type"]))
+        return domain
+
+    # ------------------------------------------------------------------
+    # Blocks
+    # ------------------------------------------------------------------
+    def _xrm_kpi_cards(self, filters):
+        definitions = self.env["xrm.kpi.definition"].search(
+            [("company_id", "=", filters["company_id"])]
+        )
+        since = fields.Date.context_today(self) - timedelta(days=filters["period_days"])
+        scope = [("user_id", "=", filters["user_id"] or False), ("stage_id", "=", False)]
+        values = self.env["xrm.kpi.value"].search_fetch(
+            [("definition_id", "in", definitions.ids), ("date", ">=", since), *scope],
+            ["definition_id", "date", "value", "status"],
+            order="date asc, id asc",
+        )
+        by_definition = values.grouped("definition_id")
+        units = dict(
+            self.env["xrm.kpi.definition"]._fields["unit"]._description_selection(
+                self.env
+            )
+        )
+        cards = []
+        for kpi in definitions:
+            history = by_definition.get(kpi, self.env["xrm.kpi.value"])[-HISTORY_POINTS:]
+            last = history[-1:]
+            previous = history[-2:-1]
+            cards.append(
+                {
+                    "id": kpi.id,
+                    "code": kpi.code,
+                    "name": kpi.name,
+                    "unit": units.get(kpi.unit),
+                    "direction": kpi.direction,
+                    "target": kpi.target,
+                    "value": last.value if last else None,
+                    "value_id": last.id or False,
+                    "status": last.status or False,
+                    "date": fields.Date.to_string(last.date) if last else False,
+                    "delta": (last.value - previous.value) if previous else None,
+                    "history": history.mapped("value"),
+                }
+            )
+        return cards
+
+    def _xrm_funnel(self, partner_domain):
+        Partner = self.env["res.partner"]
+        query = Partner._search(partner_domain)
+        now = fields.Datetime.now()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT p.xrm_stage_id, COUNT(*),
+                       AVG(EXTRACT(EPOCH FROM (%(now)s - p.xrm_stage_date)) / 86400),
+                       COUNT(*) FILTER (WHERE s.max_days > 0 AND p.xrm_stage_date
+                                        <= %(now)s - (s.max_days + 1) * INTERVAL '1 day')
+                  FROM res_partner p
+                  JOIN xrm_journey_stage s ON s.id = p.xrm_stage_id
+                 WHERE p.id IN %(ids)s
+                 GROUP BY p.xrm_stage_id
+                """,
+                now=now,
+                ids=query.subselect(),
+            )
+        )
+        stats = {stage_id: (count, avg, overdue) for stage_id, count, avg, overdue in rows}
+        stages = self.env["xrm.journey.stage"].search([])
+        funnel = []
+        for stage in stages:
+            count, avg_days, overdue = stats.get(stage.id, (0, None, 0))
+            funnel.append(
+                {
+                    "id": stage.id,
+                    "name": stage.name,
+                    "count": count,
+                    "avg_days": round(avg_days or 0.0, 1),
+                    "overdue": overdue,
+                    "max_days": stage.max_days,
+                    "is_churn": stage.is_churn,
+                }
+            )
+        # The bottleneck: the stage holding the most overdue relationships
+        # (share of its own, then count), churn excepted.
+        candidates = [s for s in funnel if s["overdue"] and not s["is_churn"]]
+        bottleneck = max(
+            candidates,
+            key=lambda s: (s["overdue"] / s["count"], s["overdue"]),
+            default=None,
+        )
+        for stage in funnel:
+            stage["bottleneck"] = stage is bottleneck
+        return funnel
+
+    def _xrm_at_risk(self, partner_domain):
+        days = int(
+            self.env["res.partner"]._xrm_setting("warning_no_contact_days", "60") or 60
+        )
+        limit = fields.Datetime.now() - timedelta(days=days)
+        Partner = self.env["res.partner"]
+        query = Partner._search(
+            [*partner_domain, ("xrm_stage_id.is_churn", "=", False)]
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT p.id, last.date,
+                       p.xrm_health = 'red' AS red,
+                       s.max_days > 0 AND p.xrm_stage_date
+                           <= NOW() AT TIME ZONE 'UTC'
+                              - (s.max_days + 1) * INTERVAL '1 day' AS overdue,
+                       last.date IS NULL OR last.date < %(limit)s AS silent
+                  FROM res_partner p
+                  JOIN xrm_journey_stage s ON s.id = p.xrm_stage_id
+                  LEFT JOIN LATERAL (
+                    SELECT MAX(i.date) AS date FROM xrm_interaction i
+                     WHERE i.partner_id = p.id AND i.active AND i.is_meaningful
+                  ) last ON TRUE
+                 WHERE p.id IN %(ids)s
+                   AND (p.xrm_health = 'red'
+                        OR (s.max_days > 0 AND p.xrm_stage_date
+                            <= NOW() AT TIME ZONE 'UTC'
+                               - (s.max_days + 1) * INTERVAL '1 day')
+                        OR last.date IS NULL OR last.date < %(limit)s)
+                 ORDER BY (p.xrm_health = 'red') DESC NULLS LAST,
+                          last.date ASC NULLS FIRST, p.id
+                 LIMIT %(max)s
+                """,
+                ids=query.subselect(),
+                limit=limit,
+                max=AT_RISK_LIMIT,
+            )
+        )
+        partners = Partner.browse([row[0] for row in rows])
+        partners.fetch(["display_name", "user_id", "xrm_stage_id", "xrm_health"])
+        result = []
+        for (_pid, last_date, red, overdue, silent), partner in zip(
+            rows, partners, strict=True
+        ):
+            reasons = []
+            if red:
+                reasons.append(_("health red"))
+            if overdue:
+                reasons.append(_("stage overdue"))
+            if silent:
+                reasons.append(_("no meaningful contact"))
+            result.append(
+                {
+                    "id": partner.id,
+                    "name": partner.display_name,
+                    "user": partner.user_id.name or "",
+                    "stage": partner.xrm_stage_id.name,
+                    "health": partner.xrm_health or False,
+                    "last_contact": fields.Datetime.to_string(last_date)
+                    if last_date
+                    else False,
+                    "reasons": reasons,
+                }
+            )
+        return result
+
+    def _xrm_health_distribution(self, partner_domain):
+        groups = self.env["res.partner"]._read_group(
+            partner_domain, ["xrm_relation_type", "xrm_health"], ["__count"]
+        )
+        labels = dict(
+            self.env["res.partner"]
+            ._fields["xrm_relation_type"]
+            ._description_selection(self.env)
+        )
+        table = {}
+        for relation_type, health, count in groups:
+            row = table.setdefault(
+                relation_type or "none",
+                {
+                    "type": relation_type or False,
+                    "label": labels.get(relation_type, _("Not set")),
+                    "green": 0,
+                    "yellow": 0,
+                    "red": 0,
+                    "none": 0,
+                },
+            )
+            row[health or "none"] += count
+        return sorted(table.values(), key=lambda r: r["label"])
+
+    def _xrm_latest_user_values(self, filters, codes):
+        """{user_id: {code: value}} from the latest per-salesperson snapshots."""
+        Value = self.env["xrm.kpi.value"]
+        domain = [
+            ("company_id", "=", filters["company_id"]),
+            ("code", "in", codes),
+            ("user_id", "!=", False),
+        ]
+        if filters["user_id"]:
+            domain.append(("user_id", "=", filters["user_id"]))
+        latest = Value._read_group(domain, ["code"], ["date:max"])
+        result = {}
+        for code, date in latest:
+            for value in Value.search_fetch(
+                [*domain, ("code", "=", code), ("date", "=", date)],
+                ["user_id", "value"],
+            ):
+                result.setdefault(value.user_id, {})[code] = value.value
+        return result
+
+    def _xrm_leaderboard(self, filters):
+        codes = ["retention_rate", "csat_avg", "undocumented_ratio"]
+        by_user = self._xrm_latest_user_values(filters, codes)
+        # Stable output: documented interactions in each of the last three
+        # 30-day periods; the lowest over the highest (1 = perfectly steady).
+        now = fields.Datetime.now()
+        Interaction = self.env["xrm.interaction"]
+        domain = [
+            ("state", "=", "done"),
+            ("company_id", "=", filters["company_id"]),
+            ("date", ">=", now - timedelta(days=90)),
+        ]
+        if filters["user_id"]:
+            domain.append(("user_id", "=", filters["user_id"]))
+        buckets = {}
+        for user, date, count in Interaction._read_group(
+            domain, ["user_id", "date:day"], ["__count"]
+        ):
+            if not user:
+                continue
+            period = min(2, (now - date).days // 30)
+            buckets.setdefault(user, [0, 0, 0])[period] += count
+        leaders = []
+        for user in set(by_user) | set(buckets):
+            figures = by_user.get(user, {})
+            periods = buckets.get(user, [0, 0, 0])
+            undocumented = figures.get("undocumented_ratio")
+            leaders.append(
+                {
+                    "id": user.id,
+                    "name": user.name,
+                    "retention": figures.get("retention_rate"),
+                    "csat": figures.get("csat_avg"),
+                    "documentation": None
+                    if undocumented is None
+                    else 100.0 - undocumented,
+                    "documented": sum(periods),
+                    "stability": round(min(periods) / max(periods), 2)
+                    if max(periods)
+                    else None,
+                }
+            )
+        leaders.sort(
+            key=lambda r: (-(r["retention"] or 0), -(r["documentation"] or 0), r["name"])
+        )
+        return leaders
+
+    def _xrm_technicians(self, filters):
+        by_user = self._xrm_latest_user_values(filters, ["ticket_satisfaction_rate"])
+        rows = [
+            {
+                "id": user.id,
+                "name": user.name,
+                "satisfaction": figures["ticket_satisfaction_rate"],
+            }
+            for user, figures in by_user.items()
+        ]
+        rows.sort(key=lambda r: (-r["satisfaction"], r["name"]))
+        return rows

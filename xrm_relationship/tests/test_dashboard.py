@@ -1,0 +1,122 @@
+# Copyright 2026 XRM Relationship contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import AccessError
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import XrmCommon
+
+
+def _tour_world(env, manager, salesperson):
+    """A stage with three relationships (two the salesperson's) and a KPI value."""
+    stage = env["xrm.journey.stage"].create(
+        {"name": "Tour Stage", "max_days": 10, "sequence": 900}
+    )
+    partners = env["res.partner"].create(
+        [
+            {
+                "name": f"Tour Partner {letter}",
+                "is_company": True,
+                "xrm_relation_type": "customer",
+                "user_id": user.id,
+                "xrm_stage_id": stage.id,
+            }
+            for letter, user in (("A", salesperson), ("B", salesperson), ("C", manager))
+        ]
+    )
+    # One of the salesperson's has been there too long: the stage is a bottleneck.
+    partners[0].xrm_stage_date = fields.Datetime.now() - timedelta(days=40)
+    kpi = env.ref("xrm_relationship.xrm_kpi_network_growth")
+    env["xrm.kpi.value"].create(
+        {
+            "definition_id": kpi.id,
+            "date": fields.Date.context_today(kpi) + timedelta(days=1),
+            "company_id": kpi.company_id.id,
+            "value": 42,
+            "numerator": 42,
+            "status": "ok",
+        }
+    )
+    return stage, partners
+
+
+@tagged("post_install", "-at_install")
+class TestDashboardData(XrmCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stage, cls.partners = _tour_world(cls.env, cls.xrm_manager, cls.xrm_user)
+
+    def _row(self, data):
+        return next(s for s in data["funnel"] if s["id"] == self.stage.id)
+
+    def test_manager_sees_everyone_salesperson_only_themselves(self):
+        Dashboard = self.env["xrm.dashboard"]
+        manager = Dashboard.with_user(self.xrm_manager).get_dashboard_data({})
+        row = self._row(manager)
+        self.assertEqual((row["count"], row["overdue"]), (3, 1))
+        self.assertTrue(manager["is_manager"])
+        card = next(c for c in manager["kpis"] if c["code"] == "network_growth")
+        self.assertEqual(card["value"], 42)
+        # a salesperson asking for everyone still gets their own dashboard
+        mine = Dashboard.with_user(self.xrm_user).get_dashboard_data(
+            {"user_id": self.xrm_manager.id}
+        )
+        self.assertEqual(mine["filters"]["user_id"], self.xrm_user.id)
+        self.assertEqual(self._row(mine)["count"], 2)
+        self.assertFalse(mine["options"]["users"])
+        at_risk = {r["id"] for r in mine["at_risk"]}
+        self.assertNotIn(self.partners[2].id, at_risk)
+
+    def test_bottleneck_is_the_stage_with_most_overdue(self):
+        data = self.env["xrm.dashboard"].with_user(self.xrm_manager).get_dashboard_data(
+            {"relation_type": "customer"}
+        )
+        bottlenecks = [s for s in data["funnel"] if s["bottleneck"]]
+        self.assertEqual(len(bottlenecks), 1)
+        ratio = bottlenecks[0]["overdue"] / bottlenecks[0]["count"]
+        for stage in data["funnel"]:
+            if stage["count"] and not stage["is_churn"]:
+                self.assertLessEqual(stage["overdue"] / stage["count"], ratio)
+
+    def test_users_without_xrm_rights_get_nothing(self):
+        with self.assertRaises(AccessError):
+            self.env["xrm.dashboard"].with_user(self.plain_user).get_dashboard_data({})
+
+    def test_kpi_card_opens_the_records(self):
+        value = self.env["xrm.kpi.value"].search(
+            [("code", "=", "undocumented_ratio"), ("is_company_scope", "=", True)],
+            order="date desc",
+            limit=1,
+        )
+        self.assertTrue(value, "the demo computes KPIs at install")
+        action = value.action_open_records()
+        self.assertEqual(action["res_model"], "xrm.interaction")
+        self.assertEqual(
+            self.env["xrm.interaction"].search_count(action["domain"]),
+            int(value.denominator),
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestDashboardTour(HttpCase):
+    def test_dashboard_tours(self):
+        manager = new_test_user(
+            self.env,
+            login="tour_manager",
+            groups="xrm_relationship.group_xrm_manager,sales_team.group_sale_manager",
+        )
+        salesperson = new_test_user(
+            self.env,
+            login="tour_sales",
+            groups="xrm_relationship.group_xrm_user,sales_team.group_sale_salesman",
+        )
+        _tour_world(self.env, manager, salesperson)
+        self.start_tour(
+            "/odoo/xrm-dashboard", "xrm_dashboard_manager_tour", login="tour_manager"
+        )
+        self.start_tour(
+            "/odoo/xrm-dashboard", "xrm_dashboard_salesperson_tour", login="tour_sales"
+        )
