@@ -111,7 +111,10 @@ class XrmDashboard(models.AbstractModel):
             [("company_id", "=", filters["company_id"])]
         )
         since = fields.Date.context_today(self) - timedelta(days=filters["period_days"])
-        scope = [("user_id", "=", filters["user_id"] or False), ("stage_id", "=", False)]
+        scope = [
+            ("user_id", "=", filters["user_id"] or False),
+            ("stage_id", "=", False),
+        ]
         values = self.env["xrm.kpi.value"].search_fetch(
             [("definition_id", "in", definitions.ids), ("date", ">=", since), *scope],
             ["definition_id", "date", "value", "status"],
@@ -119,13 +122,15 @@ class XrmDashboard(models.AbstractModel):
         )
         by_definition = values.grouped("definition_id")
         units = dict(
-            self.env["xrm.kpi.definition"]._fields["unit"]._description_selection(
-                self.env
-            )
+            self.env["xrm.kpi.definition"]
+            ._fields["unit"]
+            ._description_selection(self.env)
         )
         cards = []
         for kpi in definitions:
-            history = by_definition.get(kpi, self.env["xrm.kpi.value"])[-HISTORY_POINTS:]
+            history = by_definition.get(kpi, self.env["xrm.kpi.value"])[
+                -HISTORY_POINTS:
+            ]
             last = history[-1:]
             previous = history[-2:-1]
             cards.append(
@@ -166,7 +171,9 @@ class XrmDashboard(models.AbstractModel):
                 ids=query.subselect(),
             )
         )
-        stats = {stage_id: (count, avg, overdue) for stage_id, count, avg, overdue in rows}
+        stats = {
+            stage_id: (count, avg, overdue) for stage_id, count, avg, overdue in rows
+        }
         stages = self.env["xrm.journey.stage"].search([])
         funnel = []
         for stage in stages:
@@ -349,7 +356,11 @@ class XrmDashboard(models.AbstractModel):
                 }
             )
         leaders.sort(
-            key=lambda r: (-(r["retention"] or 0), -(r["documentation"] or 0), r["name"])
+            key=lambda r: (
+                -(r["retention"] or 0),
+                -(r["documentation"] or 0),
+                r["name"],
+            )
         )
         return leaders
 

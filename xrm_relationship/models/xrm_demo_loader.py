@@ -525,7 +525,11 @@ class XrmDemoLoader(models.AbstractModel):
         partners.invalidate_recordset(["create_date"])
         # A new user opens filled dashboards: health and KPIs as of today.
         partners._xrm_compute_health()
-        self.env["xrm.kpi.definition"].sudo().compute_kpis()
+        # A month of KPI history, oldest first, so cards have a trend.
+        Definition = self.env["xrm.kpi.definition"].sudo()
+        today = fields.Date.context_today(self)
+        for days_ago in range(28, -1, -4):
+            Definition.compute_kpis(as_of=today - timedelta(days=days_ago))
         return True
 
     def _xrm_demo_goals(self, rng, partners, histories, now):

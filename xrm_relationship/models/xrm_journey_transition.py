@@ -24,6 +24,7 @@ class XrmJourneyTransition(models.Model):
     )
     days_in_previous_stage = fields.Float(
         digits=(16, 2),
+        aggregator="avg",
         help="Time the relationship had spent in the stage it left.",
     )
     reason = fields.Char()

@@ -71,8 +71,10 @@ class TestDashboardData(XrmCommon):
         self.assertNotIn(self.partners[2].id, at_risk)
 
     def test_bottleneck_is_the_stage_with_most_overdue(self):
-        data = self.env["xrm.dashboard"].with_user(self.xrm_manager).get_dashboard_data(
-            {"relation_type": "customer"}
+        data = (
+            self.env["xrm.dashboard"]
+            .with_user(self.xrm_manager)
+            .get_dashboard_data({"relation_type": "customer"})
         )
         bottlenecks = [s for s in data["funnel"] if s["bottleneck"]]
         self.assertEqual(len(bottlenecks), 1)

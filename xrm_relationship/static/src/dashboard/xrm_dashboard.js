@@ -7,7 +7,12 @@ import { formatFloat } from "@web/views/fields/formatters";
 import { Layout } from "@web/search/layout";
 import { standardActionServiceProps } from "@web/webclient/actions/action_service";
 
-const HEALTH_COLORS = { green: "#28a745", yellow: "#f0ad4e", red: "#dc3545", none: "#ced4da" };
+const HEALTH_COLORS = {
+    green: "#28a745",
+    yellow: "#f0ad4e",
+    red: "#dc3545",
+    none: "#ced4da",
+};
 
 export class XrmDashboard extends Component {
     static template = "xrm_relationship.Dashboard";
@@ -66,9 +71,11 @@ export class XrmDashboard extends Component {
 
     statusClass(status) {
         return (
-            { ok: "text-bg-success", warning: "text-bg-warning", critical: "text-bg-danger" }[
-                status
-            ] || "text-bg-light"
+            {
+                ok: "text-bg-success",
+                warning: "text-bg-warning",
+                critical: "text-bg-danger",
+            }[status] || "text-bg-light"
         );
     }
 
@@ -81,7 +88,12 @@ export class XrmDashboard extends Component {
         const span = max - min || 1;
         const step = 100 / (history.length - 1);
         return history
-            .map((v, i) => `${(i * step).toFixed(1)},${(22 - ((v - min) / span) * 20).toFixed(1)}`)
+            .map(
+                (v, i) =>
+                    `${(i * step).toFixed(1)},${(22 - ((v - min) / span) * 20).toFixed(
+                        1
+                    )}`
+            )
             .join(" ");
     }
 
@@ -102,7 +114,12 @@ export class XrmDashboard extends Component {
             this.chart.destroy();
         }
         const rows = this.state.data.health;
-        const labels = { green: _t("Green"), yellow: _t("Yellow"), red: _t("Red"), none: _t("No score") };
+        const labels = {
+            green: _t("Green"),
+            yellow: _t("Yellow"),
+            red: _t("Red"),
+            none: _t("No score"),
+        };
         this.chart = new Chart(canvas, {
             type: "bar",
             data: {
@@ -118,7 +135,10 @@ export class XrmDashboard extends Component {
                 indexAxis: "y",
                 maintainAspectRatio: false,
                 animation: false,
-                scales: { x: { stacked: true, ticks: { precision: 0 } }, y: { stacked: true } },
+                scales: {
+                    x: { stacked: true, ticks: { precision: 0 } },
+                    y: { stacked: true },
+                },
                 plugins: { legend: { position: "bottom" } },
                 onClick: (_ev, elements) => {
                     if (elements.length) {

@@ -6,7 +6,8 @@ registry.category("web_tour.tours").add("xrm_dashboard_manager_tour", {
     steps: () => [
         {
             content: "KPI card shows the stored value",
-            trigger: ".o_xrm_card[data-code='network_growth'] .o_xrm_card_value:contains(42)",
+            trigger:
+                ".o_xrm_card[data-code='network_growth'] .o_xrm_card_value:contains(42)",
         },
         {
             content: "Managers can filter by salesperson",
