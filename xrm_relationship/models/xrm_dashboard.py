@@ -160,8 +160,9 @@ class XrmDashboard(models.AbstractModel):
                 """
                 SELECT p.xrm_stage_id, COUNT(*),
                        AVG(EXTRACT(EPOCH FROM (%(now)s - p.xrm_stage_date)) / 86400),
-                       COUNT(*) FILTER (WHERE s.max_days > 0 AND p.xrm_stage_date
-                                        <= %(now)s - (s.max_days + 1) * INTERVAL '1 day')
+                       COUNT(*) FILTER (
+                           WHERE s.max_days > 0 AND p.xrm_stage_date
+                                 <= %(now)s - (s.max_days + 1) * INTERVAL '1 day')
                   FROM res_partner p
                   JOIN xrm_journey_stage s ON s.id = p.xrm_stage_id
                  WHERE p.id IN %(ids)s
