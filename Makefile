@@ -3,7 +3,7 @@
 PYTHON ?= python3
 XRM = $(PYTHON) tools/xrm.py
 
-.PHONY: run fresh test lint setup shell pot
+.PHONY: run fresh test lint setup shell pot bench
 
 run:  ## Odoo with demo data on http://localhost:8069 (admin / admin)
 	$(XRM) run $(ARGS)
@@ -25,3 +25,6 @@ shell:  ## odoo shell on the demo database
 
 pot:  ## regenerate xrm_relationship/i18n/xrm_relationship.pot
 	$(XRM) pot
+
+bench:  ## generated data at 10/30/100 %; times KPIs, health, dashboard; BENCHMARKS.md
+	$(XRM) bench $(ARGS)

@@ -16,6 +16,7 @@ Steps:
 import argparse
 import getpass
 import hashlib
+import json
 import os
 import re
 import shlex
@@ -599,6 +600,154 @@ def cmd_pot(_args):
         shutil.rmtree(conf.parent, ignore_errors=True)
 
 
+# --------------------------------------------------------------------------
+# Scale: data generator and benchmark (tools/bench/)
+# --------------------------------------------------------------------------
+BENCH = REPO / "tools" / "bench"
+TARGETS = {
+    "compute_kpis": ("≤ 10× floor and ≤ 30 s", 30.0),
+    "health_all": ("≤ 60 s", 60.0),
+    "dashboard": ("≤ 0.3 s", 0.3),
+    "partner_form": ("≤ 0.1 s", 0.1),
+}
+
+
+def _odoo_script(odoo_src, venv, db, script, **env_vars):
+    """Run a Python file inside ``odoo-bin shell`` on ``db``; return its output."""
+    cmd = odoo_cmd(
+        odoo_src, venv, "-d", db, "--log-level=warn", "--no-http", command="shell"
+    )
+    env = dict(os.environ, **{k: str(v) for k, v in env_vars.items()})
+    with open(script, encoding="utf-8") as stdin:
+        res = subprocess.run(
+            [str(c) for c in cmd],
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+            check=False,
+        )
+    print(res.stdout, end="")
+    if res.returncode or "Traceback" in res.stdout:
+        raise ToolError(f"{script.name} failed on {db}")
+    return res.stdout
+
+
+def _generate(odoo_src, venv, db, scale):
+    say(f"creating {db}: the addon without demo data, then scale {scale}")
+    drop_db(db)
+    run(install_cmd(odoo_src, venv, db, "--log-level=warn", demo=False))
+    _odoo_script(odoo_src, venv, db, BENCH / "generate.py", XRM_SCALE=scale)
+
+
+def cmd_generate(args):
+    odoo_src, venv = prepare()
+    _generate(odoo_src, venv, args.database, args.scale)
+    say(f"database {args.database} ready (scale {args.scale})")
+    return 0
+
+
+def _machine():
+    mem = ""
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as fh:
+            kb = int(fh.readline().split()[1])
+        mem = f"{kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    cpu = ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            cpu = next(
+                (line.split(":", 1)[1].strip() for line in fh if "model name" in line),
+                "",
+            )
+    except OSError:
+        pass
+    pg = capture(["psql", "-tAc", "SHOW server_version", "postgres"]).strip()
+    return f"{os.cpu_count()} cores ({cpu}), {mem}, PostgreSQL {pg}, Python 3.11"
+
+
+def cmd_bench(args):
+    odoo_src, venv = prepare()
+    scales = [float(s) for s in args.scales.split(",")]
+    figures = {}
+    for scale in scales:
+        db = f"xrm_bench_{int(round(scale * 100))}"
+        if args.reuse and db_exists(db) and module_installed(db, ADDON):
+            say(f"reusing {db}")
+        else:
+            _generate(odoo_src, venv, db, scale)
+        out = _odoo_script(odoo_src, venv, db, BENCH / "benchmark.py")
+        line = next(ln for ln in out.splitlines() if ln.startswith("BENCH_RESULT "))
+        figures[scale] = json.loads(line.split(" ", 1)[1])
+        if not args.keep:
+            drop_db(db)
+    report = _bench_report(scales, figures)
+    (REPO / "BENCHMARKS.md").write_text(report, encoding="utf-8")
+    print(report)
+    say("wrote BENCHMARKS.md")
+    return 0
+
+
+def _bench_report(scales, figures):
+    today = time.strftime("%Y-%m-%d")
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured {today} on {_machine()} with `make bench` "
+        "(`tools/xrm.py bench`): a generated database per scale (100 % = 100,000 "
+        "partners, 1,000,000 interactions, 50,000 opportunities, 50,000 tickets "
+        "with ratings), best of several runs where repeated. The floor is plain "
+        "SQL reading the same tables once (tools/bench/benchmark.py).",
+        "",
+        "| figure | " + " | ".join(f"{s:.0%}" for s in scales) + " | target |",
+        "|---|" + "---|" * len(scales) + "---|",
+    ]
+    labels = [
+        ("floor", "floor: plain SQL aggregates (s)"),
+        ("compute_kpis", "compute_kpis, all KPIs, company + salespeople (s)"),
+        ("health_all", "CS health of every partner (s)"),
+        ("dashboard", "dashboard data call (s)"),
+        ("partner_form", "partner form read, server (s)"),
+        ("peak_memory_mb", "peak memory of the process (MB)"),
+    ]
+    for key, label in labels:
+        cells = [f"{figures[s][key]:.3f}" for s in scales]
+        target = TARGETS.get(key, ("", None))[0]
+        if key == "peak_memory_mb":
+            cells = [f"{figures[s][key]:.0f}" for s in scales]
+            target = "≤ 1024"
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {target} |")
+    ratios = [figures[s]["compute_kpis"] / figures[s]["floor"] for s in scales]
+    lines.append(
+        "| compute_kpis / floor | "
+        + " | ".join(f"{r:.1f}×" for r in ratios)
+        + " | ≤ 10× |"
+    )
+    lines.append(
+        "| KPI snapshots stored | "
+        + " | ".join(str(figures[s]["kpi_values"]) for s in scales)
+        + " | |"
+    )
+    if len(scales) > 1:
+        first, last = scales[0], scales[-1]
+        growth = last / first
+        lines += [
+            "",
+            f"Growth from {first:.0%} to {last:.0%} (data × {growth:.0f}): "
+            + ", ".join(
+                f"{key} × {figures[last][key] / figures[first][key]:.1f}"
+                for key in ("floor", "compute_kpis", "health_all", "dashboard")
+                if figures[first][key]
+            )
+            + ".",
+        ]
+    lines.append("")
+    return "\n".join(lines)
+
+
 def cmd_lint(_args):
     odoo_src, venv = prepare()
     tool = venv / "bin" / "pre-commit"
@@ -643,6 +792,17 @@ def main(argv=None):
         nargs=argparse.REMAINDER,
         help="pytest selection (-k EXPR, paths) after --",
     )
+    p_gen = sub.add_parser("generate", help="fill a database with generated data")
+    p_gen.add_argument("--scale", type=float, default=0.1, help="1.0 = 1M interactions")
+    p_gen.add_argument("--database", default="xrm_bench")
+    p_bench = sub.add_parser(
+        "bench", help="benchmark KPIs, health, dashboard; writes BENCHMARKS.md"
+    )
+    p_bench.add_argument("--scales", default="0.1,0.3,1.0")
+    p_bench.add_argument(
+        "--reuse", action="store_true", help="reuse generated databases"
+    )
+    p_bench.add_argument("--keep", action="store_true", help="keep the databases")
     sub.add_parser("lint", help="pre-commit on all files")
     sub.add_parser("pot", help="regenerate the addon's .pot translation template")
     p_shell = sub.add_parser("shell", help="odoo shell on the demo database")
@@ -660,6 +820,8 @@ def main(argv=None):
             "lint": cmd_lint,
             "pot": cmd_pot,
             "shell": cmd_shell,
+            "generate": cmd_generate,
+            "bench": cmd_bench,
         }[args.command](args)
     except ToolError as exc:
         say(f"ERROR: {exc}")

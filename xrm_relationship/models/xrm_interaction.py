@@ -116,6 +116,9 @@ class XrmInteraction(models.Model):
         related="partner_id.xrm_relation_type", store=True, string="Relationship Type"
     )
 
+    # Per-partner timelines: last contact, next answer to an agent.
+    _partner_date_idx = models.Index("(partner_id, date)")
+
     _source_ref_unique = models.UniqueIndex(
         "(source_ref) WHERE source_ref IS NOT NULL",
         "This event has already been captured as an interaction.",

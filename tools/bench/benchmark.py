@@ -1,0 +1,121 @@
+# Copyright 2026 XRM Relationship contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Time the heavy paths on a generated database; print JSON on the last line.
+
+Run inside ``odoo-bin shell`` (``tools/xrm.py bench`` does it, once per
+scale). The floor is plain SQL that reads the same rows once: PostgreSQL's
+own cost of aggregating them, which our computation is compared with.
+"""
+
+import json
+import resource
+import time
+
+env = env  # noqa: F821 (provided by odoo shell)
+cr = env.cr
+results = {}
+
+
+def timed(label, func, repeat=1):
+    best = None
+    for _i in range(repeat):
+        env.invalidate_all()
+        start = time.perf_counter()
+        func()
+        elapsed = time.perf_counter() - start
+        best = elapsed if best is None else min(best, elapsed)
+    results[label] = best
+    print(f"[bench] {label}: {best:.3f}s", flush=True)
+    return best
+
+
+def count(table):
+    cr.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: E501 (fixed table names)
+    return cr.fetchone()[0]
+
+
+sizes = {
+    table: count(table)
+    for table in (
+        "res_partner",
+        "xrm_interaction",
+        "crm_lead",
+        "helpdesk_ticket",
+        "rating_rating",
+        "xrm_journey_transition",
+        "xrm_customer_goal",
+    )
+}
+print(f"[bench] sizes {sizes}", flush=True)
+
+# The floor: each table the KPIs and health read, aggregated once in SQL.
+FLOOR_QUERIES = [
+    "SELECT user_id, COUNT(*), COUNT(*) FILTER (WHERE state = 'draft'),"
+    " AVG(quality), AVG(csat), MAX(date) FROM xrm_interaction WHERE active"
+    " GROUP BY user_id",
+    "SELECT user_id, COUNT(*), SUM(expected_revenue), MIN(date_closed)"
+    " FROM crm_lead WHERE won_status = 'won' GROUP BY user_id",
+    "SELECT t.user_id, COUNT(*), AVG(r.rating) FROM helpdesk_ticket t"
+    " LEFT JOIN rating_rating r ON r.res_id = t.id"
+    " AND r.res_model = 'helpdesk.ticket' GROUP BY t.user_id",
+    "SELECT user_id, xrm_stage_id, COUNT(*), MAX(xrm_stage_date),"
+    " COUNT(xrm_churn_date), COUNT(xrm_referred_by_id) FROM res_partner"
+    " GROUP BY user_id, xrm_stage_id",
+    "SELECT partner_id, AVG(progress) FROM xrm_customer_goal GROUP BY partner_id",
+]
+
+
+def floor():
+    for query in FLOOR_QUERIES:
+        cr.execute(query)
+        cr.fetchall()
+
+
+Definition = env["xrm.kpi.definition"]
+Partner = env["res.partner"]
+admin = env.ref("base.user_admin")
+
+timed("floor", floor, repeat=3)
+timed("compute_kpis", lambda: Definition.compute_kpis(), repeat=1)
+cr.execute("SELECT COUNT(*) FROM xrm_kpi_value WHERE date = CURRENT_DATE")
+results["kpi_values"] = cr.fetchone()[0]
+
+
+def health_all():
+    cr.execute(
+        "SELECT id FROM res_partner WHERE active AND id = commercial_partner_id"
+        " ORDER BY id"
+    )
+    ids = [row[0] for row in cr.fetchall()]
+    for index in range(0, len(ids), 5000):
+        Partner.browse(ids[index : index + 5000])._xrm_compute_health()
+
+
+timed("health_all", health_all)
+dashboard = env["xrm.dashboard"].with_user(admin)
+dashboard.get_dashboard_data({})  # warm the registry caches
+timed("dashboard", lambda: dashboard.get_dashboard_data({}), repeat=5)
+
+cr.execute(
+    "SELECT id FROM res_partner WHERE ref LIKE 'BENCH%%' ORDER BY id"
+    " LIMIT 1 OFFSET (SELECT COUNT(*) / 2 FROM res_partner WHERE ref LIKE 'BENCH%%')"
+)
+partner_id = cr.fetchone()[0]
+form_fields = [
+    name
+    for name, field in Partner._fields.items()
+    if name.startswith("xrm_") and field.type not in ("one2many", "many2many")
+] + ["name", "email", "user_id", "country_id", "category_id"]
+
+
+def open_form():
+    Partner.with_user(admin).browse(partner_id).read(form_fields)
+
+
+timed("partner_form", open_form, repeat=5)
+results["peak_memory_mb"] = (
+    resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+)
+results["sizes"] = sizes
+env.cr.commit()
+print("BENCH_RESULT " + json.dumps(results), flush=True)
