@@ -665,7 +665,7 @@ def _machine():
             )
     except OSError:
         pass
-    pg = capture(["psql", "-tAc", "SHOW server_version", "postgres"]).strip()
+    pg = capture(["psql", "-tAc", "SHOW server_version", "postgres"]).stdout.strip()
     return f"{os.cpu_count()} cores ({cpu}), {mem}, PostgreSQL {pg}, Python 3.11"
 
 

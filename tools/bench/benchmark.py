@@ -113,9 +113,7 @@ def open_form():
 
 
 timed("partner_form", open_form, repeat=5)
-results["peak_memory_mb"] = (
-    resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-)
+results["peak_memory_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 results["sizes"] = sizes
 env.cr.commit()
 print("BENCH_RESULT " + json.dumps(results), flush=True)

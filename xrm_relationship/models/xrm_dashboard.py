@@ -29,14 +29,15 @@ class XrmDashboard(models.AbstractModel):
             raise AccessError(_("The relationship dashboard is for XRM users."))
         filters = self._xrm_clean_filters(filters or {})
         partner_domain = self._xrm_partner_domain(filters)
+        funnel, health = self._xrm_partner_blocks(partner_domain)
         return {
             "filters": filters,
             "is_manager": user.has_group("xrm_relationship.group_xrm_manager"),
             "options": self._xrm_filter_options(),
             "kpis": self._xrm_kpi_cards(filters),
-            "funnel": self._xrm_funnel(partner_domain),
+            "funnel": funnel,
             "at_risk": self._xrm_at_risk(partner_domain),
-            "health": self._xrm_health_distribution(partner_domain),
+            "health": health,
             "leaders": self._xrm_leaderboard(filters),
             "technicians": self._xrm_technicians(filters),
             "partner_domain": partner_domain,
@@ -151,30 +152,48 @@ class XrmDashboard(models.AbstractModel):
             )
         return cards
 
-    def _xrm_funnel(self, partner_domain):
-        Partner = self.env["res.partner"]
-        query = Partner._search(partner_domain)
+    def _xrm_partner_blocks(self, partner_domain):
+        """Funnel and health distribution from one scan of the relationships."""
+        query = self.env["res.partner"]._search(partner_domain)
+        stage = query.join(
+            "res_partner", "xrm_stage_id", "xrm_journey_stage", "id", "xrm_stage_id"
+        )
         now = fields.Datetime.now()
+        query.groupby = SQL(
+            "GROUPING SETS ((res_partner.xrm_stage_id), "
+            "(res_partner.xrm_relation_type, res_partner.xrm_health))"
+        )
         rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT p.xrm_stage_id, COUNT(*),
-                       AVG(EXTRACT(EPOCH FROM (%(now)s - p.xrm_stage_date)) / 86400),
-                       COUNT(*) FILTER (
-                           WHERE s.max_days > 0 AND p.xrm_stage_date
-                                 <= %(now)s - (s.max_days + 1) * INTERVAL '1 day')
-                  FROM res_partner p
-                  JOIN xrm_journey_stage s ON s.id = p.xrm_stage_id
-                 WHERE p.id IN %(ids)s
-                 GROUP BY p.xrm_stage_id
-                """,
-                now=now,
-                ids=query.subselect(),
+            query.select(
+                SQL("GROUPING(res_partner.xrm_stage_id) = 0"),
+                SQL("res_partner.xrm_stage_id"),
+                SQL("res_partner.xrm_relation_type"),
+                SQL("res_partner.xrm_health"),
+                SQL("COUNT(*)"),
+                SQL(
+                    "AVG(EXTRACT(EPOCH FROM (%s - res_partner.xrm_stage_date)) / 86400)",
+                    now,
+                ),
+                SQL(
+                    "COUNT(*) FILTER (WHERE %s.max_days > 0 AND "
+                    "res_partner.xrm_stage_date <= %s - (%s.max_days + 1) * "
+                    "INTERVAL '1 day')",
+                    SQL.identifier(stage),
+                    now,
+                    SQL.identifier(stage),
+                ),
             )
         )
-        stats = {
-            stage_id: (count, avg, overdue) for stage_id, count, avg, overdue in rows
-        }
+        stats = {}
+        health_rows = []
+        for by_stage, stage_id, rtype, health, count, avg_days, overdue in rows:
+            if by_stage:
+                stats[stage_id] = (count, avg_days, overdue)
+            else:
+                health_rows.append((rtype, health, count))
+        return self._xrm_funnel(stats), self._xrm_health_distribution(health_rows)
+
+    def _xrm_funnel(self, stats):
         stages = self.env["xrm.journey.stage"].search([])
         funnel = []
         for stage in stages:
@@ -203,56 +222,81 @@ class XrmDashboard(models.AbstractModel):
         return funnel
 
     def _xrm_at_risk(self, partner_domain):
+        """Up to AT_RISK_LIMIT relationships: health red, then overdue, then silent.
+
+        Three small LIMITed queries instead of one ranking of every partner,
+        so the dashboard stays fast with 100,000 relationships.
+        """
         days = int(
             self.env["res.partner"]._xrm_setting("warning_no_contact_days", "60") or 60
         )
-        limit = fields.Datetime.now() - timedelta(days=days)
+        now = fields.Datetime.now()
+        limit = now - timedelta(days=days)
         Partner = self.env["res.partner"]
-        query = Partner._search(
+        scope = Partner._search(
             [*partner_domain, ("xrm_stage_id.is_churn", "=", False)]
+        ).subselect()
+        overdue = SQL(
+            "s.max_days > 0 AND p.xrm_stage_date <= %s - (s.max_days + 1) * "
+            "INTERVAL '1 day'",
+            now,
         )
+        silent = SQL(
+            "NOT EXISTS (SELECT 1 FROM xrm_interaction i WHERE i.partner_id = p.id "
+            "AND i.active AND i.is_meaningful AND i.date >= %s)",
+            limit,
+        )
+        picked = []
+        for condition, order in (
+            (SQL("p.xrm_health = 'red'"), SQL("p.xrm_cs_score, p.id")),
+            (overdue, SQL("p.xrm_stage_date, p.id")),
+            (silent, SQL("p.xrm_stage_date, p.id")),
+        ):
+            if len(picked) >= AT_RISK_LIMIT:
+                break
+            rows = self.env.execute_query(
+                SQL(
+                    "SELECT p.id FROM res_partner p "
+                    "JOIN xrm_journey_stage s ON s.id = p.xrm_stage_id "
+                    "WHERE p.id IN %s AND %s AND p.id != ALL(%s) ORDER BY %s LIMIT %s",
+                    scope,
+                    condition,
+                    picked or [0],
+                    order,
+                    AT_RISK_LIMIT - len(picked),
+                )
+            )
+            picked += [row[0] for row in rows]
+        if not picked:
+            return []
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT p.id, last.date,
-                       p.xrm_health = 'red' AS red,
-                       s.max_days > 0 AND p.xrm_stage_date
-                           <= NOW() AT TIME ZONE 'UTC'
-                              - (s.max_days + 1) * INTERVAL '1 day' AS overdue,
-                       last.date IS NULL OR last.date < %(limit)s AS silent
+                SELECT p.id, (SELECT MAX(i.date) FROM xrm_interaction i
+                               WHERE i.partner_id = p.id AND i.active
+                                 AND i.is_meaningful),
+                       p.xrm_health = 'red', %(overdue)s, %(silent)s
                   FROM res_partner p
                   JOIN xrm_journey_stage s ON s.id = p.xrm_stage_id
-                  LEFT JOIN LATERAL (
-                    SELECT MAX(i.date) AS date FROM xrm_interaction i
-                     WHERE i.partner_id = p.id AND i.active AND i.is_meaningful
-                  ) last ON TRUE
-                 WHERE p.id IN %(ids)s
-                   AND (p.xrm_health = 'red'
-                        OR (s.max_days > 0 AND p.xrm_stage_date
-                            <= NOW() AT TIME ZONE 'UTC'
-                               - (s.max_days + 1) * INTERVAL '1 day')
-                        OR last.date IS NULL OR last.date < %(limit)s)
-                 ORDER BY (p.xrm_health = 'red') DESC NULLS LAST,
-                          last.date ASC NULLS FIRST, p.id
-                 LIMIT %(max)s
+                 WHERE p.id = ANY(%(ids)s)
                 """,
-                ids=query.subselect(),
-                limit=limit,
-                max=AT_RISK_LIMIT,
+                overdue=overdue,
+                silent=silent,
+                ids=picked,
             )
         )
-        partners = Partner.browse([row[0] for row in rows])
+        flags = {row[0]: row[1:] for row in rows}
+        partners = Partner.browse(picked)
         partners.fetch(["display_name", "user_id", "xrm_stage_id", "xrm_health"])
         result = []
-        for (_pid, last_date, red, overdue, silent), partner in zip(
-            rows, partners, strict=True
-        ):
+        for partner in partners:
+            last_date, red, is_overdue, is_silent = flags[partner.id]
             reasons = []
             if red:
                 reasons.append(_("health red"))
-            if overdue:
+            if is_overdue:
                 reasons.append(_("stage overdue"))
-            if silent:
+            if is_silent:
                 reasons.append(_("no meaningful contact"))
             result.append(
                 {
@@ -269,10 +313,7 @@ class XrmDashboard(models.AbstractModel):
             )
         return result
 
-    def _xrm_health_distribution(self, partner_domain):
-        groups = self.env["res.partner"]._read_group(
-            partner_domain, ["xrm_relation_type", "xrm_health"], ["__count"]
-        )
+    def _xrm_health_distribution(self, groups):
         labels = dict(
             self.env["res.partner"]
             ._fields["xrm_relation_type"]
@@ -317,25 +358,28 @@ class XrmDashboard(models.AbstractModel):
     def _xrm_leaderboard(self, filters):
         codes = ["retention_rate", "csat_avg", "undocumented_ratio"]
         by_user = self._xrm_latest_user_values(filters, codes)
-        # Stable output: documented interactions in each of the last three
-        # 30-day periods; the lowest over the highest (1 = perfectly steady).
-        now = fields.Datetime.now()
-        Interaction = self.env["xrm.interaction"]
+        # Stable output: documented interactions in the last three 30-day
+        # windows, read from the undocumented-ratio snapshots (denominator −
+        # numerator) of D, D − 30 and D − 60: no scan of the interactions.
+        Value = self.env["xrm.kpi.value"]
         domain = [
-            ("state", "=", "done"),
             ("company_id", "=", filters["company_id"]),
-            ("date", ">=", now - timedelta(days=90)),
+            ("code", "=", "undocumented_ratio"),
+            ("user_id", "!=", False),
         ]
         if filters["user_id"]:
             domain.append(("user_id", "=", filters["user_id"]))
+        latest = Value._read_group(domain, [], ["date:max"])[0][0]
         buckets = {}
-        for user, date, count in Interaction._read_group(
-            domain, ["user_id", "date:day"], ["__count"]
-        ):
-            if not user:
-                continue
-            period = min(2, (now - date).days // 30)
-            buckets.setdefault(user, [0, 0, 0])[period] += count
+        if latest:
+            dates = [latest - timedelta(days=30 * k) for k in range(3)]
+            for value in Value.search_fetch(
+                [*domain, ("date", "in", dates)],
+                ["user_id", "date", "numerator", "denominator"],
+            ):
+                period = dates.index(value.date)
+                documented = int(value.denominator - value.numerator)
+                buckets.setdefault(value.user_id, [0, 0, 0])[period] = documented
         leaders = []
         for user in set(by_user) | set(buckets):
             figures = by_user.get(user, {})
@@ -350,7 +394,7 @@ class XrmDashboard(models.AbstractModel):
                     "documentation": None
                     if undocumented is None
                     else 100.0 - undocumented,
-                    "documented": sum(periods),
+                    "documented": periods[0],
                     "stability": round(min(periods) / max(periods), 2)
                     if max(periods)
                     else None,

@@ -525,10 +525,11 @@ class XrmDemoLoader(models.AbstractModel):
         partners.invalidate_recordset(["create_date"])
         # A new user opens filled dashboards: health and KPIs as of today.
         partners._xrm_compute_health()
-        # A month of KPI history, oldest first, so cards have a trend.
+        # Two months of KPI history, oldest first: cards have a trend and the
+        # leaderboard three 30-day windows.
         Definition = self.env["xrm.kpi.definition"].sudo()
         today = fields.Date.context_today(self)
-        for days_ago in range(28, -1, -4):
+        for days_ago in range(60, -1, -5):
             Definition.compute_kpis(as_of=today - timedelta(days=days_ago))
         return True
 

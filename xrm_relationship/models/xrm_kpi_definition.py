@@ -507,21 +507,22 @@ class XrmKpiDefinition(models.Model):
                   FROM purchase
                  WHERE date >= %(cohort_start)s AND date < %(cohort_end)s
                  ORDER BY partner_id, date, id
+            ),
+            -- A join, not a correlated EXISTS over the CTE: linear in purchases.
+            returned AS (
+                SELECT DISTINCT a.partner_id
+                  FROM anchor a
+                  JOIN purchase o ON o.partner_id = a.partner_id AND o.id != a.id
+                 WHERE o.date > a.date
+                   AND o.date <= a.date + INTERVAL '180 days'
+                   AND o.date < %(end)s
             )
             SELECT 'res.partner' AS res_model, a.partner_id AS res_id,
                    a.user_id, NULL::int AS stage_id,
-                   r.returned::int::float8 AS num, 1.0::float8 AS den,
-                   r.returned AS in_num
+                   (r.partner_id IS NOT NULL)::int::float8 AS num, 1.0::float8 AS den,
+                   r.partner_id IS NOT NULL AS in_num
               FROM anchor a
-              CROSS JOIN LATERAL (
-                SELECT EXISTS (
-                    SELECT 1 FROM purchase o
-                     WHERE o.partner_id = a.partner_id AND o.id != a.id
-                       AND o.date > a.date
-                       AND o.date <= a.date + INTERVAL '180 days'
-                       AND o.date < %(end)s
-                ) AS returned
-              ) r
+              LEFT JOIN returned r ON r.partner_id = a.partner_id
             """,
             purchases=self._xrm_purchases_sql(),
             cohort_start=cohort_start,
@@ -644,7 +645,8 @@ class XrmKpiDefinition(models.Model):
     def _xrm_kpi_retention_rate_rows(self, as_of, start, end):
         return SQL(
             """
-            WITH purchase AS (%(purchases)s)
+            WITH purchase AS (%(purchases)s),
+            buyer AS (SELECT DISTINCT partner_id FROM purchase WHERE date < %(start)s)
             SELECT 'res.partner' AS res_model, p.id AS res_id, p.user_id,
                    NULL::int AS stage_id,
                    (p.xrm_churn_date IS NULL
@@ -653,10 +655,9 @@ class XrmKpiDefinition(models.Model):
                    (p.xrm_churn_date IS NULL
                     OR p.xrm_churn_date >= %(end)s::date) AS in_num
               FROM res_partner p
+              JOIN buyer ON buyer.partner_id = p.id
              WHERE p.active AND p.xrm_relation_type = 'customer'
                AND (p.xrm_churn_date IS NULL OR p.xrm_churn_date >= %(start)s::date)
-               AND EXISTS (SELECT 1 FROM purchase o
-                            WHERE o.partner_id = p.id AND o.date < %(start)s)
                AND %(company)s
             """,
             purchases=self._xrm_purchases_sql(),
@@ -667,26 +668,26 @@ class XrmKpiDefinition(models.Model):
 
     def _xrm_kpi_nrr_rows(self, as_of, start, end):
         previous_start = start - timedelta(days=self.period_days)
+        # One aggregate over both windows: joining two aggregated CTEs lets
+        # the planner pick a nested loop over tens of thousands of customers.
         return SQL(
             """
             WITH purchase AS (%(purchases)s),
-            base AS (
-                SELECT partner_id, SUM(amount) AS amount FROM purchase
-                 WHERE date >= %(previous_start)s AND date < %(start)s
+            amounts AS (
+                SELECT partner_id,
+                       SUM(amount) FILTER (WHERE date < %(start)s) AS before,
+                       COALESCE(SUM(amount) FILTER (WHERE date >= %(start)s), 0)
+                           AS now
+                  FROM purchase
+                 WHERE date >= %(previous_start)s AND date < %(end)s
                  GROUP BY partner_id
-            ),
-            current AS (
-                SELECT partner_id, SUM(amount) AS amount FROM purchase
-                 WHERE date >= %(start)s AND date < %(end)s
-                 GROUP BY partner_id
+                HAVING COUNT(*) FILTER (WHERE date < %(start)s) > 0
             )
             SELECT 'res.partner' AS res_model, p.id AS res_id, p.user_id,
                    NULL::int AS stage_id,
-                   COALESCE(c.amount, 0)::float8 AS num, b.amount::float8 AS den,
-                   COALESCE(c.amount, 0) > 0 AS in_num
-              FROM base b
-              JOIN res_partner p ON p.id = b.partner_id
-              LEFT JOIN current c ON c.partner_id = b.partner_id
+                   a.now::float8 AS num, a.before::float8 AS den, a.now > 0 AS in_num
+              FROM amounts a
+              JOIN res_partner p ON p.id = a.partner_id
              WHERE p.active
             """,
             purchases=self._xrm_purchases_sql(),

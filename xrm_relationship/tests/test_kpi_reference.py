@@ -56,9 +56,7 @@ class TestKpiReference(KpiWorld):
                 "csat": rng.choice([0, 0, 0, 1, 3, 5]) or False,
             }
             if state == "done":
-                vals.update(
-                    summary="x", outcome="neutral", quality=rng.randint(1, 5)
-                )
+                vals.update(summary="x", outcome="neutral", quality=rng.randint(1, 5))
             interactions.append(vals)
         cls.env["xrm.interaction"].create(interactions)
         for _n in range(60):
@@ -106,7 +104,9 @@ class TestKpiReference(KpiWorld):
             partner.xrm_stage_id = rng.choice(stages)
             values = {"xrm_stage_date": when(rng.randint(0, 120))}
             if rng.random() < 0.3:
-                values["xrm_churn_date"] = (END - timedelta(days=rng.randint(-5, 300))).date()
+                values["xrm_churn_date"] = (
+                    END - timedelta(days=rng.randint(-5, 300))
+                ).date()
             if rng.random() < 0.3:
                 values["xrm_referred_by_id"] = rng.choice(partners).id
             partner.write(values)
@@ -128,9 +128,12 @@ class TestKpiReference(KpiWorld):
             [("partner_id", "in", partners.ids), ("won_status", "=", "won")]
         )
         purchases = [
-            (lead.partner_id.commercial_partner_id, lead.date_closed, lead) for lead in leads
+            (lead.partner_id.commercial_partner_id, lead.date_closed, lead)
+            for lead in leads
         ]
-        tickets = self.env["helpdesk.ticket"].search([("partner_id", "in", partners.ids)])
+        tickets = self.env["helpdesk.ticket"].search(
+            [("partner_id", "in", partners.ids)]
+        )
         ratings = self.env["rating.rating"].search(
             [("res_model", "=", "helpdesk.ticket"), ("res_id", "in", tickets.ids)]
         )
@@ -168,17 +171,27 @@ class TestKpiReference(KpiWorld):
                 until = min(answers.mapped("date"), default=END)
                 rows.append((i.user_id, (until - i.date).total_seconds() / 3600, 1.0))
         elif code == "ticket_satisfaction_rate":
-            for t in tickets.filtered(lambda t: t.closed_date and start <= t.closed_date < END):
+            for t in tickets.filtered(
+                lambda t: t.closed_date and start <= t.closed_date < END
+            ):
                 happy = any(r.rating >= 4 and r.res_id == t.id for r in ratings)
                 rows.append((t.user_id, float(happy), 1.0))
         elif code == "csat_avg":
             for r in ratings.filtered(lambda r: start <= r.rated_on < END):
-                rows.append((self.env["helpdesk.ticket"].browse(r.res_id).user_id, r.rating, 1.0))
+                rows.append(
+                    (
+                        self.env["helpdesk.ticket"].browse(r.res_id).user_id,
+                        r.rating,
+                        1.0,
+                    )
+                )
             for i in interactions.filtered(lambda i: i.csat and start <= i.date < END):
                 rows.append((i.user_id, float(i.csat), 1.0))
         elif code == "contact_to_churn_days":
             for p in partners.filtered(
-                lambda p: p.active and p.xrm_churn_date and start.date() <= p.xrm_churn_date < D
+                lambda p: p.active
+                and p.xrm_churn_date
+                and start.date() <= p.xrm_churn_date < D
             ):
                 churn = datetime.combine(p.xrm_churn_date, time.min)
                 before = interactions.filtered(
@@ -188,7 +201,9 @@ class TestKpiReference(KpiWorld):
                 )
                 if before:
                     last = max(before.mapped("date"))
-                    rows.append((p.user_id, (churn - last).total_seconds() / 86400, 1.0))
+                    rows.append(
+                        (p.user_id, (churn - last).total_seconds() / 86400, 1.0)
+                    )
         elif code == "retention_rate":
             for p in partners.filtered(
                 lambda p: p.active and p.xrm_relation_type == "customer"
@@ -207,10 +222,14 @@ class TestKpiReference(KpiWorld):
                     for c, d, lead in purchases
                     if c == p and previous <= d < start
                 )
-                if not any(c == p and previous <= d < start for c, d, _lead in purchases):
+                if not any(
+                    c == p and previous <= d < start for c, d, _lead in purchases
+                ):
                     continue
                 now = sum(
-                    lead.expected_revenue for c, d, lead in purchases if c == p and start <= d < END
+                    lead.expected_revenue
+                    for c, d, lead in purchases
+                    if c == p and start <= d < END
                 )
                 rows.append((p.user_id, now, before))
         return self._collect(rows)
@@ -239,4 +258,6 @@ class TestKpiReference(KpiWorld):
                     self.assertAlmostEqual(value.numerator, num, places=1)
                     self.assertAlmostEqual(value.denominator, den, places=1)
                     self.assertAlmostEqual(value.value, factor * num / den, places=1)
-                self.assertEqual(set(scopes), set(k for k, v in reference.items() if v[1]))
+                self.assertEqual(
+                    set(scopes), set(k for k, v in reference.items() if v[1])
+                )
