@@ -11,7 +11,7 @@ import json
 import resource
 import time
 
-env = env  # noqa: F821 (provided by odoo shell)
+env = globals()["env"]  # provided by odoo shell
 cr = env.cr
 results = {}
 

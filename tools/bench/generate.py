@@ -24,7 +24,7 @@ N_SALESPEOPLE = 20
 N_TECHNICIANS = 10
 SEED = 0.42
 
-env = env  # noqa: F821 (provided by odoo shell)
+env = globals()["env"]  # provided by odoo shell
 cr = env.cr
 started = time.time()
 
