@@ -171,7 +171,8 @@ class XrmDashboard(models.AbstractModel):
                 SQL("res_partner.xrm_health"),
                 SQL("COUNT(*)"),
                 SQL(
-                    "AVG(EXTRACT(EPOCH FROM (%s - res_partner.xrm_stage_date)) / 86400)",
+                    "AVG(EXTRACT(EPOCH FROM (%s - res_partner.xrm_stage_date)))"
+                    " / 86400",
                     now,
                 ),
                 SQL(
