@@ -1,12 +1,16 @@
 # Copyright 2026 XRM Relationship contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, models
+from odoo import api, fields, models
 
 
 class HelpdeskTicket(models.Model):
     _name = "helpdesk.ticket"
     _inherit = ["helpdesk.ticket", "xrm.context.mixin"]
     _xrm_interaction_field = "ticket_id"
+
+    # Health and KPIs read a relationship's tickets by their commercial entity.
+    commercial_partner_id = fields.Many2one(index="btree_not_null")
+    closed_date = fields.Datetime(index="btree_not_null")
 
     @api.model_create_multi
     def create(self, vals_list):

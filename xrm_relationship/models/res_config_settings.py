@@ -57,6 +57,27 @@ class ResConfigSettings(models.TransientModel):
         string="Yellow From", config_parameter="xrm_relationship.cs_yellow"
     )
 
+    xrm_webhook_url = fields.Char(
+        string="Webhook URL",
+        config_parameter="xrm_relationship.webhook_url",
+        groups="xrm_relationship.group_xrm_manager",
+        help="Where KPI status changes are POSTed when a KPI has no URL of its own.",
+    )
+    xrm_webhook_secret = fields.Char(
+        string="Webhook Secret",
+        config_parameter="xrm_relationship.webhook_secret",
+        groups="xrm_relationship.group_xrm_manager",
+        help="Signs every webhook body (HMAC-SHA256, Standard Webhooks headers).",
+    )
+
+    @api.constrains("xrm_webhook_url")
+    def _check_xrm_webhook_url(self):
+        for settings in self:
+            if settings.xrm_webhook_url:
+                self.env["xrm.webhook.delivery"]._xrm_check_webhook_url(
+                    settings.xrm_webhook_url
+                )
+
     @api.constrains("xrm_cs_cx_weight", "xrm_cs_green", "xrm_cs_yellow")
     def _check_xrm_health_parameters(self):
         for settings in self:

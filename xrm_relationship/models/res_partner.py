@@ -412,9 +412,13 @@ class ResPartner(models.Model):
                        COALESCE(pt.green, pd.green) AS green,
                        COALESCE(pt.yellow, pd.yellow) AS yellow,
                        -- CX: mean of the parts that exist, each scaled 1-5 -> 0-100
-                       (SELECT AVG(x) FROM (VALUES
-                            ((csat.avg - 1) / 4 * 100),
-                            ((quality.avg - 1) / 4 * 100)) AS v(x)) AS cx
+                       -- (arithmetic, not a sub-select per partner)
+                       CASE WHEN csat.avg IS NULL AND quality.avg IS NULL THEN NULL
+                            ELSE (COALESCE((csat.avg - 1) / 4 * 100, 0)
+                                  + COALESCE((quality.avg - 1) / 4 * 100, 0))
+                                 / ((csat.avg IS NOT NULL)::int
+                                    + (quality.avg IS NOT NULL)::int)
+                       END AS cx
                   FROM target t
                   LEFT JOIN csat ON csat.partner_id = t.id
                   LEFT JOIN quality ON quality.partner_id = t.id
