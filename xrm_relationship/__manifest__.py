@@ -27,6 +27,7 @@
         "views/xrm_journey_stage_views.xml",
         "views/xrm_customer_goal_views.xml",
         "views/xrm_kpi_views.xml",
+        "views/xrm_engagement_event_views.xml",
         "wizard/xrm_churn_wizard_views.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",

@@ -17,3 +17,4 @@ from . import xrm_webhook_delivery
 from . import xrm_kpi_definition
 from . import xrm_kpi_value
 from . import xrm_dashboard
+from . import xrm_engagement_event

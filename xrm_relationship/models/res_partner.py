@@ -116,6 +116,9 @@ class ResPartner(models.Model):
     xrm_cs_cx_weight = fields.Float(
         string="CX Weight Used", digits=(3, 2), readonly=True
     )
+    xrm_engagement_count = fields.Integer(
+        string="Engagement Events", compute="_compute_xrm_engagement_count"
+    )
     xrm_health_snapshot_ids = fields.One2many(
         "xrm.health.snapshot", "partner_id", string="Health History"
     )
@@ -142,6 +145,26 @@ class ResPartner(models.Model):
         )
         for partner in self:
             partner.xrm_interaction_count = counts.get(partner.commercial_partner_id, 0)
+
+    def _compute_xrm_engagement_count(self):
+        counts = dict(
+            self.env["xrm.engagement.event"]._read_group(
+                [("partner_id", "in", self.commercial_partner_id.ids)],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.xrm_engagement_count = counts.get(partner.commercial_partner_id, 0)
+
+    def action_xrm_open_engagement(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "xrm_relationship.xrm_engagement_event_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
 
     def _compute_xrm_context(self):
         """Set-based: a handful of grouped queries whatever the number of partners.

@@ -523,6 +523,7 @@ class XrmDemoLoader(models.AbstractModel):
                 [now - timedelta(days=rng.randint(5, 80)), partner.id],
             )
         partners.invalidate_recordset(["create_date"])
+        loader._xrm_demo_engagement(rng, partners, now)
         # A new user opens filled dashboards: health and KPIs as of today.
         partners._xrm_compute_health()
         # Two months of KPI history, oldest first: cards have a trend and the
@@ -532,6 +533,37 @@ class XrmDemoLoader(models.AbstractModel):
         for days_ago in range(60, -1, -5):
             Definition.compute_kpis(as_of=today - timedelta(days=days_ago))
         return True
+
+    def _xrm_demo_engagement(self, rng, partners, now):
+        """Visits, downloads, reviews and referrals reported by the website."""
+        kinds = ["visit", "visit", "visit", "content", "content", "review"]
+        vals_list = []
+        for partner in partners.filtered(
+            lambda p: p.xrm_relation_type in ("customer", "agent")
+        ):
+            for n in range(rng.randint(0, 6)):
+                kind = rng.choice(kinds)
+                vals_list.append(
+                    {
+                        "partner_id": partner.id,
+                        "event_type": kind,
+                        "date": now - timedelta(days=rng.randint(1, 120)),
+                        "source": "website",
+                        "external_id": f"demo-{partner.id}-{n}",
+                        "url": f"https://www.example.com/{kind}",
+                    }
+                )
+            if partner.xrm_referred_by_id and rng.random() < 0.5:
+                vals_list.append(
+                    {
+                        "partner_id": partner.xrm_referred_by_id.id,
+                        "event_type": "referral",
+                        "date": now - timedelta(days=rng.randint(5, 60)),
+                        "source": "referral program",
+                        "description": f"Recommended us to {partner.name}",
+                    }
+                )
+        return self.env["xrm.engagement.event"].create(vals_list)
 
     def _xrm_demo_goals(self, rng, partners, histories, now):
         """Goals agreed with customers and agents: some reached, some missed."""

@@ -726,10 +726,19 @@ class XrmKpiDefinition(models.Model):
               JOIN res_partner ref ON ref.id = p.xrm_referred_by_id
              WHERE p.active AND p.create_date >= %(start)s
                AND p.create_date < %(end)s AND %(company)s
+            UNION ALL
+            -- Referrals reported by outside systems (engagement events).
+            SELECT 'xrm.engagement.event', e.id, p.user_id, NULL::int,
+                   1.0::float8, NULL::float8, TRUE
+              FROM xrm_engagement_event e
+              JOIN res_partner p ON p.id = e.partner_id
+             WHERE e.event_type = 'referral' AND e.date >= %(start)s
+               AND e.date < %(end)s AND e.company_id = %(company_id)s
             """,
             start=start,
             end=end,
             company=self._xrm_company_sql("p"),
+            company_id=self.company_id.id,
         )
 
     def _xrm_record_ids(self, as_of, user_id=None, stage_id=None, part="den"):

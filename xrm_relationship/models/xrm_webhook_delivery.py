@@ -170,7 +170,9 @@ class XrmWebhookDelivery(models.Model):
                 )
                 code = response.status_code
                 if not 200 <= code < 300:
-                    error = _("HTTP %(code)s: %(body)s", code=code, body=response.text[:200])
+                    error = _(
+                        "HTTP %(code)s: %(body)s", code=code, body=response.text[:200]
+                    )
             except requests.RequestException as exc:
                 error = f"{type(exc).__name__}: {str(exc)[:300]}"
             attempts = delivery.attempts + 1
@@ -189,7 +191,9 @@ class XrmWebhookDelivery(models.Model):
                 )
             else:
                 backoff = min(2**attempts, MAX_BACKOFF_MINUTES)
-                vals.update(state="retry", next_attempt=now + timedelta(minutes=backoff))
+                vals.update(
+                    state="retry", next_attempt=now + timedelta(minutes=backoff)
+                )
                 _logger.info(
                     "XRM webhook %s failed (%s), retry in %s min",
                     delivery.webhook_id,

@@ -364,10 +364,21 @@ class TestKpi(KpiWorld):
         referred("Too Late", r2, "2026-06-01 00:00:00")  # on D: out
         referred("Archived", r1, "2026-04-01 10:00:00", active=False)
         self._partner("Walked In")  # no referrer
+        Event = self.env["xrm.engagement.event"]
+        # a referral reported by the website counts; a visit does not
+        for event_type in ("referral", "visit"):
+            Event.create(
+                {
+                    "partner_id": r1.id,
+                    "company_id": self.company.id,
+                    "event_type": event_type,
+                    "date": dt("2026-05-01 10:00:00"),
+                }
+            )
         scopes = self._by_scope(kpi.compute_kpis(as_of=D))
-        self.assertEqual(scopes[None].value, 2)
+        self.assertEqual(scopes[None].value, 3)
         self.assertFalse(scopes[None].has_denominator)
-        self.assertEqual(scopes[self.alice].value, 1)
+        self.assertEqual(scopes[self.alice].value, 2)
         self.assertEqual(scopes[self.bob].value, 1)
         # a count has a value even when nothing happened
         empty = self._by_scope(kpi.compute_kpis(as_of=date(2020, 1, 1)))

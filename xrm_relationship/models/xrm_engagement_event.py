@@ -1,0 +1,104 @@
+# Copyright 2026 XRM Relationship contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+MAX_DESCRIPTION = 10_000
+
+
+class XrmEngagementEvent(models.Model):
+    """A sign of engagement reported by an outside system.
+
+    Website visits, content downloads, referrals, reviews and community
+    activity arrive through Odoo's JSON-2 API (``/json/2/xrm.engagement.event/
+    create`` with an API key); ``external_id`` makes a retried push harmless.
+    """
+
+    _name = "xrm.engagement.event"
+    _description = "Engagement Event"
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Relationship",
+        required=True,
+        index=True,
+        check_company=True,
+        ondelete="cascade",
+    )
+    contact_id = fields.Many2one("res.partner", check_company=True)
+    date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
+    event_type = fields.Selection(
+        [
+            ("visit", "Visit"),
+            ("content", "Content"),
+            ("referral", "Referral"),
+            ("review", "Review"),
+            ("community", "Community"),
+        ],
+        string="Type",
+        required=True,
+        index=True,
+    )
+    source = fields.Char(help="The system that reported it, e.g. website.")
+    url = fields.Char(string="URL")
+    external_id = fields.Char(
+        string="External ID", help="The reporting system's id; one event per id."
+    )
+    description = fields.Text()
+    user_id = fields.Many2one(
+        "res.users",
+        string="Salesperson",
+        compute="_compute_user_id",
+        store=True,
+        readonly=False,
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+
+    _external_id_unique = models.UniqueIndex(
+        "(company_id, COALESCE(source, ''), external_id) WHERE external_id IS NOT NULL",
+        "This event was already received from this source.",
+    )
+
+    @api.depends("partner_id")
+    def _compute_user_id(self):
+        for event in self:
+            event.user_id = event.partner_id.user_id
+
+    @api.constrains("date", "url", "description")
+    def _check_values(self):
+        limit = fields.Datetime.now() + timedelta(days=1)
+        for event in self:
+            if event.date > limit:
+                raise ValidationError(
+                    _("An engagement event cannot be dated in the future (%s).", event.date)
+                )
+            if event.url:
+                self.env["xrm.webhook.delivery"]._xrm_check_webhook_url(event.url)
+            if event.description and len(event.description) > MAX_DESCRIPTION:
+                raise ValidationError(
+                    _("The description is limited to %s characters.", MAX_DESCRIPTION)
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Events belong to the commercial entity; the person goes in Contact.
+        partners = self.env["res.partner"].browse(
+            [vals["partner_id"] for vals in vals_list if vals.get("partner_id")]
+        ).exists()
+        commercial = {p.id: p.commercial_partner_id for p in partners}
+        for vals in vals_list:
+            partner = commercial.get(vals.get("partner_id"))
+            if vals.get("partner_id") and not partner:
+                raise ValidationError(
+                    _("Unknown relationship id %s.", vals.get("partner_id"))
+                )
+            if partner and partner.id != vals["partner_id"]:
+                vals.setdefault("contact_id", vals["partner_id"])
+                vals["partner_id"] = partner.id
+        return super().create(vals_list)
