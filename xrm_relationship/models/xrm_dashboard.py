@@ -22,6 +22,7 @@ class XrmDashboard(models.AbstractModel):
     _name = "xrm.dashboard"
     _description = "Relationship Dashboard"
 
+    @api.readonly  # served from db_replica_host when one is configured
     @api.model
     def get_dashboard_data(self, filters=None):
         user = self.env.user

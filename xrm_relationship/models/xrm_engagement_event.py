@@ -76,7 +76,10 @@ class XrmEngagementEvent(models.Model):
         for event in self:
             if event.date > limit:
                 raise ValidationError(
-                    _("An engagement event cannot be dated in the future (%s).", event.date)
+                    _(
+                        "An engagement event cannot be dated in the future (%s).",
+                        event.date,
+                    )
                 )
             if event.url:
                 self.env["xrm.webhook.delivery"]._xrm_check_webhook_url(event.url)
@@ -88,9 +91,13 @@ class XrmEngagementEvent(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         # Events belong to the commercial entity; the person goes in Contact.
-        partners = self.env["res.partner"].browse(
-            [vals["partner_id"] for vals in vals_list if vals.get("partner_id")]
-        ).exists()
+        partners = (
+            self.env["res.partner"]
+            .browse(
+                [vals["partner_id"] for vals in vals_list if vals.get("partner_id")]
+            )
+            .exists()
+        )
         commercial = {p.id: p.commercial_partner_id for p in partners}
         for vals in vals_list:
             partner = commercial.get(vals.get("partner_id"))

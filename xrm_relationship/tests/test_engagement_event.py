@@ -90,7 +90,10 @@ class TestEngagementJson2(HttpCase):
         )
 
     def _push(self, key, vals):
-        headers = {"Content-Type": "application/json", "X-Odoo-Database": self.env.cr.dbname}
+        headers = {
+            "Content-Type": "application/json",
+            "X-Odoo-Database": self.env.cr.dbname,
+        }
         if key:
             headers["Authorization"] = f"Bearer {key}"
         return self.url_open(
@@ -145,9 +148,12 @@ class TestEngagementJson2(HttpCase):
             self.assertEqual(response.status_code, 403)
             self.assertIn("AccessError", response.json()["name"])
             unknown = self._push(
-                self._key(self.integration), {"partner_id": 999_999_999, "event_type": "visit"}
+                self._key(self.integration),
+                {"partner_id": 999_999_999, "event_type": "visit"},
             )
         self.assertNotEqual(unknown.status_code, 200)
         self.assertFalse(
-            self.env["xrm.engagement.event"].search([("partner_id", "=", self.partner.id)])
+            self.env["xrm.engagement.event"].search(
+                [("partner_id", "=", self.partner.id)]
+            )
         )
