@@ -108,4 +108,32 @@ class XrmEngagementEvent(models.Model):
             if partner and partner.id != vals["partner_id"]:
                 vals.setdefault("contact_id", vals["partner_id"])
                 vals["partner_id"] = partner.id
+        self._xrm_check_duplicates(vals_list)
         return super().create(vals_list)
+
+    def _xrm_check_duplicates(self, vals_list):
+        """A clear message for a repeated external id (the index stays the guard)."""
+        keys = [
+            (
+                vals.get("company_id") or self.env.company.id,
+                vals.get("source") or "",
+                vals["external_id"],
+            )
+            for vals in vals_list
+            if vals.get("external_id")
+        ]
+        if not keys:
+            return
+        duplicates = {key for key in keys if keys.count(key) > 1}
+        existing = self.sudo().search([("external_id", "in", [key[2] for key in keys])])
+        duplicates |= {
+            (event.company_id.id, event.source or "", event.external_id)
+            for event in existing
+        } & set(keys)
+        if duplicates:
+            raise ValidationError(
+                _(
+                    "This event was already received from this source: %s.",
+                    ", ".join(sorted(key[2] for key in duplicates)),
+                )
+            )

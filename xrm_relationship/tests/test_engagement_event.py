@@ -47,9 +47,12 @@ class TestEngagementEvent(XrmCommon):
             Event.create({**base, "description": "x" * 100_001})
         Event.create({**base, "source": "web", "external_id": "E1"})
         Event.create({**base, "source": "shop", "external_id": "E1"})  # other source
-        with self.assertRaises(Exception), mute_logger("odoo.sql_db"):
-            with self.env.cr.savepoint():
-                Event.create({**base, "source": "web", "external_id": "E1"})
+        with (
+            self.assertRaisesRegex(ValidationError, "already received"),
+            mute_logger("odoo.sql_db"),
+            self.env.cr.savepoint(),
+        ):
+            Event.create({**base, "source": "web", "external_id": "E1"})
 
     def test_plain_user_has_no_access(self):
         with self.assertRaises(AccessError):
