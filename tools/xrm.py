@@ -676,7 +676,19 @@ def cmd_bench(args):
     for scale in scales:
         db = f"xrm_bench_{int(round(scale * 100))}"
         if args.reuse and db_exists(db) and module_installed(db, ADDON):
-            say(f"reusing {db}")
+            say(f"reusing {db}: upgrading the addon first")
+            run(
+                odoo_cmd(
+                    odoo_src,
+                    venv,
+                    "-d",
+                    db,
+                    "-u",
+                    ADDON,
+                    "--stop-after-init",
+                    "--log-level=warn",
+                )
+            )
         else:
             _generate(odoo_src, venv, db, scale)
         out = _odoo_script(odoo_src, venv, db, BENCH / "benchmark.py")

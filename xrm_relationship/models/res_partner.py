@@ -135,25 +135,34 @@ class ResPartner(models.Model):
             max_days = partner.xrm_stage_id.max_days
             partner.xrm_stage_overdue = bool(max_days) and days > max_days
 
-    def _compute_xrm_interaction_count(self):
-        counts = dict(
-            self.env["xrm.interaction"]._read_group(
+    def _xrm_counts(self, model):
+        """{commercial partner: count} of ``model`` records the reader may see.
+
+        A user without access to the model (an internal user without XRM
+        rights opening a contact) gets zeros, not an access error.
+        """
+        Model = self.env[model]
+        if not Model.has_access("read"):
+            return {}
+        return dict(
+            Model._read_group(
                 [("partner_id", "in", self.commercial_partner_id.ids)],
                 ["partner_id"],
                 ["__count"],
             )
         )
+
+    # What a reader may see depends on their rights: cache per user.
+    @api.depends_context("uid")
+    def _compute_xrm_interaction_count(self):
+        counts = self._xrm_counts("xrm.interaction")
         for partner in self:
             partner.xrm_interaction_count = counts.get(partner.commercial_partner_id, 0)
 
+    # What a reader may see depends on their rights: cache per user.
+    @api.depends_context("uid")
     def _compute_xrm_engagement_count(self):
-        counts = dict(
-            self.env["xrm.engagement.event"]._read_group(
-                [("partner_id", "in", self.commercial_partner_id.ids)],
-                ["partner_id"],
-                ["__count"],
-            )
-        )
+        counts = self._xrm_counts("xrm.engagement.event")
         for partner in self:
             partner.xrm_engagement_count = counts.get(partner.commercial_partner_id, 0)
 
@@ -166,6 +175,8 @@ class ResPartner(models.Model):
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
         return action
 
+    # What a reader may see depends on their rights: cache per user.
+    @api.depends_context("uid")
     def _compute_xrm_context(self):
         """Set-based: a handful of grouped queries whatever the number of partners.
 
@@ -173,6 +184,19 @@ class ResPartner(models.Model):
         """
         commercials = self.commercial_partner_id
         Interaction = self.env["xrm.interaction"]
+        if not Interaction.has_access("read"):
+            # No XRM rights: an empty panel, not an access error.
+            self.update(
+                {
+                    "xrm_is_first_contact": False,
+                    "xrm_last_meaningful_id": False,
+                    "xrm_last_meaningful_summary": False,
+                    "xrm_to_document_count": 0,
+                    "xrm_open_ticket_count": 0,
+                    "xrm_open_lead_count": 0,
+                }
+            )
+            return
         base = [("partner_id", "in", commercials.ids)]
         documented = {
             partner: count

@@ -1,6 +1,6 @@
 # Copyright 2026 XRM Relationship contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class XrmContextMixin(models.AbstractModel):
@@ -44,8 +44,13 @@ class XrmContextMixin(models.AbstractModel):
         string="Customer Goals", compute="_compute_xrm_goal_count"
     )
 
+    # What a reader may see depends on their rights: cache per user.
+    @api.depends_context("uid")
     def _compute_xrm_goal_count(self):
         """Open goals of the relationship: what sales and support agreed."""
+        if not self.env["xrm.customer.goal"].has_access("read"):
+            self.xrm_goal_count = 0
+            return
         counts = dict(
             self.env["xrm.customer.goal"]._read_group(
                 [
@@ -75,7 +80,12 @@ class XrmContextMixin(models.AbstractModel):
         }
         return action
 
+    # What a reader may see depends on their rights: cache per user.
+    @api.depends_context("uid")
     def _compute_xrm_interaction_count(self):
+        if not self.env["xrm.interaction"].has_access("read"):
+            self.xrm_interaction_count = 0
+            return
         counts = dict(
             self.env["xrm.interaction"]._read_group(
                 [(self._xrm_interaction_field, "in", self.ids)],

@@ -58,3 +58,20 @@ class TestSecurity(XrmCommon):
         self.assertFalse(Interaction.search([("id", "=", self.interaction.id)]))
         with self.assertRaises(AccessError):
             self.interaction.with_user(self.manager_b).read(["summary"])
+
+    def test_internal_user_without_xrm_rights_reads_contacts_without_error(self):
+        # Opening a contact must not fail on the XRM counters and panel.
+        fields_to_read = [
+            "name",
+            "xrm_interaction_count",
+            "xrm_engagement_count",
+            "xrm_is_first_contact",
+            "xrm_last_meaningful_id",
+            "xrm_to_document_count",
+        ]
+        [values] = self.customer.with_user(self.plain_user).read(fields_to_read)
+        self.assertEqual(values["xrm_interaction_count"], 0)
+        self.assertFalse(values["xrm_last_meaningful_id"])
+        self.assertEqual(
+            self.customer.with_user(self.xrm_manager).xrm_interaction_count, 1
+        )
