@@ -756,6 +756,27 @@ def _bench_report(scales, figures):
             )
             + ".",
         ]
+    last = figures[scales[-1]]
+    checks = [
+        (
+            "compute_kpis ≤ 10× floor and ≤ 30 s",
+            last["compute_kpis"] <= 10 * last["floor"] and last["compute_kpis"] <= 30,
+        ),
+        ("health of all partners ≤ 60 s", last["health_all"] <= 60),
+        ("dashboard call ≤ 300 ms", last["dashboard"] <= 0.3),
+        ("partner form ≤ 100 ms", last["partner_form"] <= 0.1),
+        ("peak memory ≤ 1 GB", last["peak_memory_mb"] <= 1024),
+    ]
+    if len(scales) > 1:
+        growth = scales[-1] / scales[0]
+        for key in ("compute_kpis", "health_all", "dashboard"):
+            ratio = figures[scales[-1]][key] / figures[scales[0]][key]
+            # 20 % tolerance for timer noise on small figures
+            checks.append(
+                (f"{key} grows no faster than the data", ratio <= growth * 1.2)
+            )
+    lines += ["", f"Targets at {scales[-1]:.0%}:", ""]
+    lines += [f"- {'met' if ok else 'NOT MET'}: {label}" for label, ok in checks]
     lines.append("")
     return "\n".join(lines)
 
