@@ -28,6 +28,8 @@
         "views/xrm_customer_goal_views.xml",
         "views/xrm_kpi_views.xml",
         "views/xrm_engagement_event_views.xml",
+        "views/xrm_incentive_views.xml",
+        "report/xrm_incentive_report.xml",
         "wizard/xrm_churn_wizard_views.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",

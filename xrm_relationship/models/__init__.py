@@ -18,3 +18,6 @@ from . import xrm_kpi_definition
 from . import xrm_kpi_value
 from . import xrm_dashboard
 from . import xrm_engagement_event
+from . import xrm_incentive_plan
+from . import xrm_incentive_run
+from . import xrm_incentive_line

@@ -174,10 +174,14 @@ class XrmKpiDefinition(models.Model):
     # ------------------------------------------------------------------
     # Computation
     # ------------------------------------------------------------------
+    def _xrm_period(self):
+        """Window length; an incentive run asks for its own period by context."""
+        return self.env.context.get("xrm_period_days") or self.period_days
+
     def _xrm_window(self, as_of):
         """(start, end) datetimes of W = [D − period, D), UTC midnights."""
         end = datetime.combine(as_of, time.min)
-        return end - timedelta(days=self.period_days), end
+        return end - timedelta(days=self._xrm_period()), end
 
     def _xrm_rows_sql(self, as_of):
         """SQL of the rows behind this KPI on ``as_of``.
@@ -667,7 +671,7 @@ class XrmKpiDefinition(models.Model):
         )
 
     def _xrm_kpi_nrr_rows(self, as_of, start, end):
-        previous_start = start - timedelta(days=self.period_days)
+        previous_start = start - timedelta(days=self._xrm_period())
         # One aggregate over both windows: joining two aggregated CTEs lets
         # the planner pick a nested loop over tens of thousands of customers.
         return SQL(
@@ -740,6 +744,21 @@ class XrmKpiDefinition(models.Model):
             company=self._xrm_company_sql("p"),
             company_id=self.company_id.id,
         )
+
+    def _xrm_figures_by_user(self, as_of, user_ids):
+        """{user_id: (numerator, denominator, rows, rows in numerator)}."""
+        self.ensure_one()
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT user_id, SUM(num), SUM(den), COUNT(*), "
+                "COUNT(*) FILTER (WHERE in_num) FROM (%s) AS rows "
+                "WHERE user_id = ANY(%s) GROUP BY user_id",
+                self._xrm_rows_sql(as_of),
+                list(user_ids),
+            )
+        )
+        return {row[0]: row[1:] for row in self.env.cr.fetchall()}
 
     def _xrm_record_ids(self, as_of, user_id=None, stage_id=None, part="den"):
         """{model: ids} behind a value: ``part`` 'num' or 'den'."""
