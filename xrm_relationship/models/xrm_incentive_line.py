@@ -19,7 +19,9 @@ class XrmIncentiveLine(models.Model):
     company_id = fields.Many2one(related="run_id.company_id", store=True)
     currency_id = fields.Many2one(related="run_id.currency_id")
     state = fields.Selection(related="run_id.state")
-    user_id = fields.Many2one("res.users", string="Salesperson", required=True, index=True)
+    user_id = fields.Many2one(
+        "res.users", string="Salesperson", required=True, index=True
+    )
     retained = fields.Integer(string="Customers Kept")
     churned = fields.Integer(string="Customers Lost")
     retention_rate = fields.Float(digits=(5, 1))
@@ -70,7 +72,9 @@ class XrmIncentiveLine(models.Model):
         kpi = (
             self.env["xrm.kpi.definition"]
             .sudo()
-            .search([("company_id", "=", run.company_id.id), ("code", "=", code)], limit=1)
+            .search(
+                [("company_id", "=", run.company_id.id), ("code", "=", code)], limit=1
+            )
             .with_context(xrm_period_days=(as_of - run.date_from).days)
         )
         by_model = kpi._xrm_record_ids(as_of, self.user_id.id, part=part) if kpi else {}

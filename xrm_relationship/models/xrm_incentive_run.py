@@ -1,6 +1,10 @@
 # Copyright 2026 XRM Relationship contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import base64
+import io
 from datetime import timedelta
+
+import xlsxwriter
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -45,7 +49,9 @@ class XrmIncentiveRun(models.Model):
     @api.depends("plan_id.name", "date_from", "date_to")
     def _compute_name(self):
         for run in self:
-            run.name = f"{run.plan_id.name or ''} {run.date_from or ''}…{run.date_to or ''}"
+            run.name = (
+                f"{run.plan_id.name or ''} {run.date_from or ''}…{run.date_to or ''}"
+            )
 
     @api.depends("line_ids.amount")
     def _compute_amount_total(self):
@@ -119,10 +125,54 @@ class XrmIncentiveRun(models.Model):
         )
         return True
 
-    def action_print(self):
-        return self.env.ref("xrm_relationship.action_report_xrm_incentive_run").report_action(
-            self
+    def action_export_xlsx(self):
+        """The run's lines as a spreadsheet, downloaded as an attachment."""
+        self.ensure_one()
+        columns = [
+            ("user_id", _("Salesperson")),
+            ("retained", _("Customers Kept")),
+            ("churned", _("Customers Lost")),
+            ("retention_rate", _("Retention %")),
+            ("nrr", _("NRR %")),
+            ("csat", _("CSAT")),
+            ("documentation_rate", _("Documented %")),
+            ("goal_attainment", _("Goals %")),
+            ("score", _("Score")),
+            ("gate_reason", _("Gate")),
+            ("amount_before_clawback", _("Before Clawback")),
+            ("clawback_amount", _("Clawback")),
+            ("amount", _("Amount")),
+        ]
+        buffer = io.BytesIO()
+        workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+        sheet = workbook.add_worksheet(self.date_from.isoformat())
+        bold = workbook.add_format({"bold": True})
+        sheet.write_row(0, 0, [label for _field, label in columns], bold)
+        for row, line in enumerate(self.line_ids, start=1):
+            for col, (field, _label) in enumerate(columns):
+                value = line[field]
+                sheet.write(row, col, value.name if field == "user_id" else value or "")
+        workbook.close()
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": f"{self.name}.xlsx",
+                "datas": base64.b64encode(buffer.getvalue()),
+                "res_model": self._name,
+                "res_id": self.id,
+                "mimetype": "application/vnd.openxmlformats-officedocument."
+                "spreadsheetml.sheet",
+            }
         )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "self",
+        }
+
+    def action_print(self):
+        return self.env.ref(
+            "xrm_relationship.action_report_xrm_incentive_run"
+        ).report_action(self)
 
     # ------------------------------------------------------------------
     # Figures
@@ -142,12 +192,17 @@ class XrmIncentiveRun(models.Model):
             for kpi in Definition.sudo().search(
                 [
                     ("company_id", "=", plan.company_id.id),
-                    ("code", "in", ["retention_rate", "nrr", "csat_avg", "undocumented_ratio"]),
+                    (
+                        "code",
+                        "in",
+                        ["retention_rate", "nrr", "csat_avg", "undocumented_ratio"],
+                    ),
                 ]
             )
         }
         figures = {
-            code: kpi._xrm_figures_by_user(as_of, users.ids) for code, kpi in kpis.items()
+            code: kpi._xrm_figures_by_user(as_of, users.ids)
+            for code, kpi in kpis.items()
         }
         goals = self._xrm_goal_figures(users)
         clawbacks = self._xrm_clawbacks(users)
@@ -226,7 +281,9 @@ class XrmIncentiveRun(models.Model):
                 before = plan.base_amount * line["score"] / 100.0
             else:
                 before = (
-                    plan.pool_amount * line["score"] / total_score if total_score else 0.0
+                    plan.pool_amount * line["score"] / total_score
+                    if total_score
+                    else 0.0
                 )
             line["amount_before_clawback"] = before
             line["amount"] = before - line["clawback_amount"]
@@ -234,16 +291,20 @@ class XrmIncentiveRun(models.Model):
     def _xrm_goal_figures(self, users):
         """{user: (achieved, counted)} of goals due in the period (not cancelled)."""
         result = {}
-        for user, state, count in self.env["xrm.customer.goal"].sudo()._read_group(
-            [
-                ("user_id", "in", users.ids),
-                ("deadline", ">=", self.date_from),
-                ("deadline", "<=", self.date_to),
-                ("state", "!=", "cancelled"),
-                ("company_id", "=", self.company_id.id),
-            ],
-            ["user_id", "state"],
-            ["__count"],
+        for user, state, count in (
+            self.env["xrm.customer.goal"]
+            .sudo()
+            ._read_group(
+                [
+                    ("user_id", "in", users.ids),
+                    ("deadline", ">=", self.date_from),
+                    ("deadline", "<=", self.date_to),
+                    ("state", "!=", "cancelled"),
+                    ("company_id", "=", self.company_id.id),
+                ],
+                ["user_id", "state"],
+                ["__count"],
+            )
         ):
             achieved, counted = result.get(user.id, (0, 0))
             result[user.id] = (

@@ -14,6 +14,9 @@ documentation 1 / 2 = 50. Score = (40·100 + 20·0 + 10·50) / 70 = 64.29;
 below the 80 % documentation gate: no bonus.
 """
 
+import base64
+import io
+import zipfile
 from datetime import date
 
 from odoo.exceptions import AccessError, UserError
@@ -151,7 +154,9 @@ class TestIncentive(KpiWorld):
 
     def test_period_figures_score_gate_and_clawback(self):
         run, lines = self._run()
-        self.assertEqual((run.date_from, run.date_to), (date(2026, 4, 1), date(2026, 6, 30)))
+        self.assertEqual(
+            (run.date_from, run.date_to), (date(2026, 4, 1), date(2026, 6, 30))
+        )
         alice = lines[self.alice]
         self.assertEqual((alice.retained, alice.churned), (1, 1))
         self.assertAlmostEqual(alice.retention_rate, 50.0)
@@ -183,9 +188,15 @@ class TestIncentive(KpiWorld):
         _run, lines = self._run(amount_rule="pool", gate_documentation=0)
         alice, bob = lines[self.alice], lines[self.bob]
         total = 67.0 + 4500 / 70
-        self.assertAlmostEqual(alice.amount_before_clawback, 1000 * 67.0 / total, places=2)
-        self.assertAlmostEqual(bob.amount_before_clawback, 1000 * (4500 / 70) / total, places=2)
-        self.assertAlmostEqual(alice.amount, alice.amount_before_clawback - 100, places=2)
+        self.assertAlmostEqual(
+            alice.amount_before_clawback, 1000 * 67.0 / total, places=2
+        )
+        self.assertAlmostEqual(
+            bob.amount_before_clawback, 1000 * (4500 / 70) / total, places=2
+        )
+        self.assertAlmostEqual(
+            alice.amount, alice.amount_before_clawback - 100, places=2
+        )
 
     def test_recompute_replaces_and_confirmed_run_is_locked(self):
         run, _lines = self._run()
@@ -219,6 +230,16 @@ class TestIncentive(KpiWorld):
             Line.with_user(self.plain_user).search([])
         with self.assertRaises(AccessError):
             run.with_user(self.bob).with_company(self.company).write({"state": "draft"})
+
+    def test_xlsx_export(self):
+        run, _lines = self._run()
+        action = run.action_export_xlsx()
+        attachment_id = int(action["url"].split("/")[3].split("?")[0])
+        data = base64.b64decode(self.env["ir.attachment"].browse(attachment_id).datas)
+        with zipfile.ZipFile(io.BytesIO(data)) as book:
+            strings = book.read("xl/sharedStrings.xml").decode()
+        self.assertIn("Alice", strings)
+        self.assertIn("Retention %", strings)
 
     def test_report_renders(self):
         run, _lines = self._run()
