@@ -129,27 +129,42 @@ class XrmIncentiveRun(models.Model):
         """The run's lines as a spreadsheet, downloaded as an attachment."""
         self.ensure_one()
         columns = [
-            ("user_id", _("Salesperson")),
-            ("retained", _("Customers Kept")),
-            ("churned", _("Customers Lost")),
-            ("retention_rate", _("Retention %")),
-            ("nrr", _("NRR %")),
-            ("csat", _("CSAT")),
-            ("documentation_rate", _("Documented %")),
-            ("goal_attainment", _("Goals %")),
-            ("score", _("Score")),
-            ("gate_reason", _("Gate")),
-            ("amount_before_clawback", _("Before Clawback")),
-            ("clawback_amount", _("Clawback")),
-            ("amount", _("Amount")),
+            "user_id",
+            "retained",
+            "churned",
+            "retention_rate",
+            "nrr",
+            "csat",
+            "documentation_rate",
+            "goal_attainment",
+            "score",
+            "gate_reason",
+            "amount_before_clawback",
+            "clawback_amount",
+            "amount",
+        ]
+        labels = [
+            _("Salesperson"),
+            _("Customers Kept"),
+            _("Customers Lost"),
+            _("Retention %"),
+            _("NRR %"),
+            _("CSAT"),
+            _("Documented %"),
+            _("Goals %"),
+            _("Score"),
+            _("Gate"),
+            _("Before Clawback"),
+            _("Clawback"),
+            _("Amount"),
         ]
         buffer = io.BytesIO()
         workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
         sheet = workbook.add_worksheet(self.date_from.isoformat())
         bold = workbook.add_format({"bold": True})
-        sheet.write_row(0, 0, [label for _field, label in columns], bold)
+        sheet.write_row(0, 0, labels, bold)
         for row, line in enumerate(self.line_ids, start=1):
-            for col, (field, _label) in enumerate(columns):
+            for col, field in enumerate(columns):
                 value = line[field]
                 sheet.write(row, col, value.name if field == "user_id" else value or "")
         workbook.close()

@@ -1,0 +1,44 @@
+# Copyright 2026 XRM Relationship contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The Persian translation covers every string and loads into Odoo."""
+
+import re
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from odoo.tests import TransactionCase, tagged
+
+I18N = Path(__file__).resolve().parent.parent / "i18n"
+PLACEHOLDER = re.compile(r"%\([a-z_]+\)\.?\d*[sdf]|%s|%%")
+
+
+@tagged("post_install", "-at_install")
+class TestPersian(TransactionCase):
+    def test_every_string_is_translated_with_its_placeholders(self):
+        with open(I18N / "xrm_relationship.pot", "rb") as pot:
+            template = {m.id for m in read_po(pot) if m.id}
+        with open(I18N / "fa.po", "rb") as po:
+            persian = {m.id: m.string for m in read_po(po) if m.id}
+        self.assertEqual(set(persian), template, "fa.po is behind the .pot: make pot")
+        for msgid, msgstr in persian.items():
+            self.assertTrue(msgstr, f"untranslated: {msgid!r}")
+            self.assertEqual(
+                sorted(PLACEHOLDER.findall(msgid)),
+                sorted(PLACEHOLDER.findall(msgstr)),
+                f"placeholders differ in {msgid!r}",
+            )
+
+    def test_terms_load_for_fa_ir(self):
+        self.env["res.lang"]._activate_lang("fa_IR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["xrm_relationship"], ["fa_IR"], overwrite=True
+        )
+        stage = self.env.ref("xrm_relationship.xrm_journey_stage_prospect")
+        self.assertEqual(stage.with_context(lang="fa_IR").name, "مشتری بالقوه")
+        options = (
+            self.env["xrm.dashboard"]
+            .with_context(lang="fa_IR")
+            ._xrm_filter_options()
+        )
+        self.assertIn("۳۰ روز", dict(options["periods"]).values())
