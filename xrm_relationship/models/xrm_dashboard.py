@@ -128,6 +128,9 @@ class XrmDashboard(models.AbstractModel):
             ._fields["unit"]
             ._description_selection(self.env)
         )
+        statuses = dict(
+            self.env["xrm.kpi.value"]._fields["status"]._description_selection(self.env)
+        )
         cards = []
         for kpi in definitions:
             history = by_definition.get(kpi, self.env["xrm.kpi.value"])[
@@ -146,6 +149,7 @@ class XrmDashboard(models.AbstractModel):
                     "value": last.value if last else None,
                     "value_id": last.id or False,
                     "status": last.status or False,
+                    "status_label": statuses.get(last.status, ""),
                     "date": fields.Date.to_string(last.date) if last else False,
                     "delta": (last.value - previous.value) if previous else None,
                     "history": history.mapped("value"),

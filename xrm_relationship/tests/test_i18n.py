@@ -37,8 +37,6 @@ class TestPersian(TransactionCase):
         stage = self.env.ref("xrm_relationship.xrm_journey_stage_prospect")
         self.assertEqual(stage.with_context(lang="fa_IR").name, "مشتری بالقوه")
         options = (
-            self.env["xrm.dashboard"]
-            .with_context(lang="fa_IR")
-            ._xrm_filter_options()
+            self.env["xrm.dashboard"].with_context(lang="fa_IR")._xrm_filter_options()
         )
         self.assertIn("۳۰ روز", dict(options["periods"]).values())
