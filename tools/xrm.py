@@ -498,14 +498,23 @@ def _addon_problems(log_text):
 
 def cmd_test(args):
     odoo_src, venv = prepare()
-    if not shutil.which("chromium") and not shutil.which("chromium-browser"):
+    # Browser tours need chromium, the PDF reports wkhtmltopdf (Debian's).
+    missing = [
+        package
+        for package, binaries in (
+            ("chromium", ("chromium", "chromium-browser")),
+            ("wkhtmltopdf", ("wkhtmltopdf",)),
+        )
+        if not any(shutil.which(b) for b in binaries)
+    ]
+    if missing:
         if os.geteuid() == 0 and shutil.which("apt-get"):
-            say("installing Debian's chromium for browser tours")
+            say(f"installing Debian's {' and '.join(missing)} for tours and reports")
             env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
             run(["apt-get", "update", "-q"], env=env, check=False)
-            run(["apt-get", "install", "-y", "-q", "chromium"], env=env)
+            run(["apt-get", "install", "-y", "-q", *missing], env=env)
         else:
-            say("chromium not found: browser tours will be skipped")
+            say(f"{', '.join(missing)} not found: tours or PDF tests will be skipped")
     db = f"xrm_test_{os.getpid()}"
     upgrade_db = f"{db}_upgrade"
     workdir = Path(tempfile.mkdtemp(prefix="xrm-test-"))

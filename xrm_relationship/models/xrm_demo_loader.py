@@ -532,7 +532,29 @@ class XrmDemoLoader(models.AbstractModel):
         today = fields.Date.context_today(self)
         for days_ago in range(60, -1, -5):
             Definition.compute_kpis(as_of=today - timedelta(days=days_ago))
+        self._xrm_demo_incentives(today)
         return True
+
+    def _xrm_demo_incentives(self, today):
+        """A quarterly retention bonus, computed for the quarter just ended."""
+        plan = self.env["xrm.incentive.plan"].create(
+            {
+                "name": "Quarterly retention bonus",
+                "period": "quarterly",
+                "user_ids": [(6, 0, self._xrm_demo_users().ids)],
+                "base_amount": 2000,
+                "pool_amount": 5000,
+                "gate_documentation": 60,
+                "clawback_amount": 150,
+            }
+        )
+        start, _end = plan._xrm_period_bounds(today)
+        previous_quarter = start - timedelta(days=1)
+        run = self.env["xrm.incentive.run"].create(
+            {"plan_id": plan.id, "date_from": previous_quarter}
+        )
+        run.action_compute()
+        return run
 
     def _xrm_demo_engagement(self, rng, partners, now):
         """Visits, downloads, reviews and referrals reported by the website."""

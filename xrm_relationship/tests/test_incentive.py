@@ -16,6 +16,7 @@ below the 80 % documentation gate: no bonus.
 
 import base64
 import io
+import shutil
 import zipfile
 from datetime import date
 
@@ -240,6 +241,20 @@ class TestIncentive(KpiWorld):
             strings = book.read("xl/sharedStrings.xml").decode()
         self.assertIn("Alice", strings)
         self.assertIn("Retention %", strings)
+
+    def test_pdf_renders(self):
+        if not shutil.which("wkhtmltopdf"):
+            self.skipTest("wkhtmltopdf is not installed")
+        run, _lines = self._run()
+        pdf, kind = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf(
+                "xrm_relationship.action_report_xrm_incentive_run", run.ids
+            )
+        )
+        self.assertEqual(kind, "pdf")
+        self.assertTrue(pdf.startswith(b"%PDF"))
 
     def test_report_renders(self):
         run, _lines = self._run()
