@@ -342,7 +342,7 @@ class XrmDashboard(models.AbstractModel):
         return sorted(table.values(), key=lambda r: r["label"])
 
     def _xrm_latest_user_values(self, filters, codes):
-        """{user_id: {code: value}} from the latest per-salesperson snapshots."""
+        """{user: {code: (value, value id)}}: latest per-salesperson snapshots."""
         Value = self.env["xrm.kpi.value"]
         domain = [
             ("company_id", "=", filters["company_id"]),
@@ -358,7 +358,7 @@ class XrmDashboard(models.AbstractModel):
                 [*domain, ("code", "=", code), ("date", "=", date)],
                 ["user_id", "value"],
             ):
-                result.setdefault(value.user_id, {})[code] = value.value
+                result.setdefault(value.user_id, {})[code] = (value.value, value.id)
         return result
 
     def _xrm_leaderboard(self, filters):
@@ -390,13 +390,20 @@ class XrmDashboard(models.AbstractModel):
         for user in set(by_user) | set(buckets):
             figures = by_user.get(user, {})
             periods = buckets.get(user, [0, 0, 0])
-            undocumented = figures.get("undocumented_ratio")
+            undocumented = figures.get("undocumented_ratio", (None, False))[0]
             leaders.append(
                 {
                     "id": user.id,
                     "name": user.name,
-                    "retention": figures.get("retention_rate"),
-                    "csat": figures.get("csat_avg"),
+                    "retention": figures.get("retention_rate", (None, False))[0],
+                    "retention_value_id": figures.get("retention_rate", (None, False))[
+                        1
+                    ],
+                    "csat": figures.get("csat_avg", (None, False))[0],
+                    "csat_value_id": figures.get("csat_avg", (None, False))[1],
+                    "documentation_value_id": figures.get(
+                        "undocumented_ratio", (None, False)
+                    )[1],
                     "documentation": None
                     if undocumented is None
                     else 100.0 - undocumented,
@@ -421,7 +428,8 @@ class XrmDashboard(models.AbstractModel):
             {
                 "id": user.id,
                 "name": user.name,
-                "satisfaction": figures["ticket_satisfaction_rate"],
+                "satisfaction": figures["ticket_satisfaction_rate"][0],
+                "value_id": figures["ticket_satisfaction_rate"][1],
             }
             for user, figures in by_user.items()
         ]

@@ -257,9 +257,15 @@ class TestIncentive(KpiWorld):
         self.assertTrue(pdf.startswith(b"%PDF"))
 
     def test_report_renders(self):
-        run, _lines = self._run()
+        run, lines = self._run()
         html, _kind = self.env["ir.actions.report"]._render_qweb_html(
             "xrm_relationship.report_xrm_incentive_run", run.ids
         )
         self.assertIn(b"Alice", html)
         self.assertIn(b"Clawback", html)
+        # a salesperson's own statement
+        html, _kind = self.env["ir.actions.report"]._render_qweb_html(
+            "xrm_relationship.report_xrm_incentive_line", lines[self.bob].ids
+        )
+        self.assertIn(b"Bob", html)
+        self.assertNotIn(b"Alice", html)

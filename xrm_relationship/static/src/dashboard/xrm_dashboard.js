@@ -169,11 +169,15 @@ export class XrmDashboard extends Component {
     }
 
     async openKpi(card) {
-        if (!card.value_id) {
+        await this.openValue(card.value_id);
+    }
+
+    async openValue(valueId) {
+        if (!valueId) {
             return;
         }
         const action = await this.orm.call("xrm.kpi.value", "action_open_records", [
-            [card.value_id],
+            [valueId],
         ]);
         this.action.doAction(action);
     }
