@@ -417,9 +417,10 @@ class ResPartner(models.Model):
             """
             WITH target AS (
                 SELECT p.id, COALESCE(p.company_id, %(company)s) AS company_id,
+                       p.company_id AS own_company_id,
                        p.xrm_relation_type AS rtype
                   FROM res_partner p
-                 WHERE p.id = ANY(%(ids)s)
+                 WHERE p.id = ANY(%(ids)s) AND p.id BETWEEN %(lo)s AND %(hi)s
             ), csat AS (
                 SELECT t.commercial_partner_id AS partner_id,
                        AVG(r.rating) AS avg, COUNT(*) AS n
@@ -429,11 +430,13 @@ class ResPartner(models.Model):
                    AND r.consumed AND r.rating BETWEEN 1 AND 5
                    AND r.rated_on >= %(start)s AND r.rated_on < %(end)s
                    AND t.commercial_partner_id = ANY(%(ids)s)
+                   AND t.commercial_partner_id BETWEEN %(lo)s AND %(hi)s
                  GROUP BY 1
             ), quality AS (
                 SELECT i.partner_id, AVG(i.quality) AS avg, COUNT(*) AS n
                   FROM xrm_interaction i
                  WHERE i.partner_id = ANY(%(ids)s)
+                   AND i.partner_id BETWEEN %(lo)s AND %(hi)s
                    AND i.active AND i.state = 'done'
                    AND i.quality BETWEEN 1 AND 5
                    AND i.date >= %(start)s AND i.date < %(end)s
@@ -445,13 +448,14 @@ class ResPartner(models.Model):
                        COUNT(*) AS n
                   FROM xrm_customer_goal g
                  WHERE g.partner_id = ANY(%(ids)s)
+                   AND g.partner_id BETWEEN %(lo)s AND %(hi)s
                    AND g.state != 'cancelled'
                    AND (g.state = 'open' OR g.deadline >= %(start_date)s)
                  GROUP BY 1
             ), params(company_id, rtype, w, green, yellow) AS (
                 VALUES %(params)s
             ), parts AS (
-                SELECT t.id, t.company_id,
+                SELECT t.id, t.company_id, t.own_company_id,
                        csat.avg AS csat_avg, COALESCE(csat.n, 0) AS csat_n,
                        quality.avg AS q_avg, COALESCE(quality.n, 0) AS q_n,
                        goals.avg AS co, COALESCE(goals.n, 0) AS goal_n,
@@ -497,21 +501,24 @@ class ResPartner(models.Model):
                        xrm_co_goal_count = f.goal_n, xrm_cs_cx_weight = f.w
                   FROM final f, res_partner old
                  WHERE p.id = f.id AND old.id = f.id
+                   AND p.id BETWEEN %(lo)s AND %(hi)s
+                   AND old.id BETWEEN %(lo)s AND %(hi)s
              RETURNING p.id, old.xrm_health AS old_health, f.health AS new_health
             ), cleared AS (
                 DELETE FROM xrm_health_snapshot s
-                 USING final f
-                 WHERE s.partner_id = f.id AND s.date = %(as_of)s AND f.cs IS NULL
+                 WHERE s.date = %(as_of)s
+                   AND s.partner_id BETWEEN %(lo)s AND %(hi)s
+                   AND s.partner_id IN (SELECT f.id FROM final f WHERE f.cs IS NULL)
             ), snap AS (
                 INSERT INTO xrm_health_snapshot (
                        partner_id, company_id, date, cx_score, co_score, cs_score,
                        has_cx, has_co, health,
                        create_uid, create_date, write_uid, write_date)
-                SELECT f.id, p.company_id, %(as_of)s, f.cx, f.co, f.cs,
+                SELECT f.id, f.own_company_id, %(as_of)s, f.cx, f.co, f.cs,
                        f.cx IS NOT NULL, f.co IS NOT NULL, f.health,
                        %(uid)s, NOW() AT TIME ZONE 'UTC',
                        %(uid)s, NOW() AT TIME ZONE 'UTC'
-                  FROM final f JOIN res_partner p ON p.id = f.id
+                  FROM final f
                  WHERE f.cs IS NOT NULL
                 ON CONFLICT (partner_id, date) DO UPDATE
                    SET cx_score = EXCLUDED.cx_score, co_score = EXCLUDED.co_score,
@@ -524,6 +531,10 @@ class ResPartner(models.Model):
             """,
             company=self.env.company.id,
             ids=ids,
+            # The id range lets each batch read only its own rows through the
+            # partner indexes instead of scanning the whole window every time.
+            lo=min(ids),
+            hi=max(ids),
             start=start,
             end=end,
             start_date=start_date,
