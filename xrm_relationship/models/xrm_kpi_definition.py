@@ -3,6 +3,8 @@
 import logging
 from datetime import datetime, time, timedelta
 
+from psycopg2.extensions import TransactionRollbackError
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_date
@@ -253,6 +255,10 @@ class XrmKpiDefinition(models.Model):
                     kpi._xrm_after_compute(kpi_values, as_of)
                 values |= kpi_values
                 kpi.write({"last_run": now, "last_success": now, "last_error": False})
+            except TransactionRollbackError:
+                # Another run of this KPI committed first: let Odoo retry the
+                # whole call (RPC) or the next cron pass replace its snapshot.
+                raise
             except Exception as error:  # one KPI must not stop the others
                 _logger.exception("XRM KPI %s failed for %s", kpi.code, as_of)
                 kpi.write({"last_run": now, "last_error": str(error)[:2000]})
@@ -265,6 +271,18 @@ class XrmKpiDefinition(models.Model):
         self.ensure_one()
         Value = self.env["xrm.kpi.value"]
         self.env.flush_all()
+        # Runs of the same KPI queue here instead of interleaving their
+        # replace-then-insert. Writing the row (not only locking it) makes a
+        # run that waited fail with a serialization error once the other
+        # commits, which Odoo retries; the unique index on values backs this up.
+        self.env.cr.execute(
+            SQL(
+                "UPDATE xrm_kpi_definition SET last_run = NOW() AT TIME ZONE 'UTC'"
+                " WHERE id = %s",
+                self.id,
+            )
+        )
+        self.invalidate_recordset(["last_run"])
         grouping = SQL("GROUPING SETS ((), (user_id))")
         if self.code == "stage_overdue_ratio":
             grouping = SQL("GROUPING SETS ((), (user_id), (stage_id))")

@@ -37,6 +37,15 @@ class XrmKpiValue(models.Model):
         compute="_compute_is_company_scope", store=True, string="Company-wide"
     )
 
+    # One snapshot per KPI, day and scope, even when two runs overlap (two cron
+    # workers, or Compute Now during the nightly run): the second one fails and
+    # is retried instead of adding a copy.
+    _scope_unique = models.UniqueIndex(
+        "(definition_id, date, COALESCE(user_id, 0), COALESCE(team_id, 0),"
+        " COALESCE(stage_id, 0))",
+        "This KPI already has a value for this day and scope.",
+    )
+
     @api.depends("user_id", "team_id", "stage_id")
     def _compute_is_company_scope(self):
         for value in self:
