@@ -647,7 +647,9 @@ def _generate(odoo_src, venv, db, scale):
     say(f"creating {db}: the addon without demo data, then scale {scale}")
     drop_db(db)
     run(install_cmd(odoo_src, venv, db, "--log-level=warn", demo=False))
-    _odoo_script(odoo_src, venv, db, BENCH / "generate.py", XRM_SCALE=scale)
+    _odoo_script(
+        odoo_src, venv, db, BENCH / "generate.py", XRM_SCALE=scale, XRM_BENCH_DIR=BENCH
+    )
 
 
 def cmd_generate(args):

@@ -1,0 +1,413 @@
+# Copyright 2026 XRM Relationship contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Fill an xrm_relationship database with a seeded, realistic volume of data.
+
+``generate(env, scale)``: 1.0 = 100,000 partners, 1,000,000 interactions,
+50,000 opportunities, 50,000 tickets with ratings, stage transitions and
+goals. ``tools/xrm.py generate`` calls it through ``generate.py`` inside
+``odoo-bin shell``; the test suite calls it on a tiny scale to check that the
+data reads exactly like ORM-made data and that the KPIs on it match a plain
+reference computation.
+
+Bulk SQL (``INSERT … SELECT generate_series``) where the ORM would take
+hours, filling every column the ORM would (stored computed fields,
+sequences, company, audit columns). ``setseed`` makes every run with the
+same scale identical. Nothing is committed here: the caller decides.
+"""
+
+import time
+
+from odoo.addons.iap.tools.iap_tools import mail_prepare_for_domain_search
+
+N_SALESPEOPLE = 20
+N_TECHNICIANS = 10
+SEED = 0.42
+
+
+def generate(env, scale, company=None, log=print):  # noqa: C901 (one linear script)
+    """Generate ``scale`` × the full size; return the new records' ids by model.
+
+    ``company``: the company of the generated records; partners are shared
+    (no company) when it is not given, as contacts usually are.
+    """
+    n_partners = max(int(100_000 * scale), 1)
+    n_interactions = int(1_000_000 * scale)
+    n_leads = int(50_000 * scale)
+    n_tickets = int(50_000 * scale)
+    cr = env.cr
+    started = time.time()
+
+    def step(label):
+        log(f"[generate] {label} ({time.time() - started:.1f}s)")
+
+    def ex(sql, params=None):
+        cr.execute(sql, params or {})
+
+    ex("SELECT setseed(%(seed)s)", {"seed": SEED})
+    partner_company = company.id if company else None
+    company = company or env.ref("base.main_company")
+    admin = env.ref("base.user_admin")
+    stages = env["xrm.journey.stage"].search([], order="sequence, id")
+    churn_stage = stages.filtered("is_churn")[:1]
+    won_stage = env["crm.stage"].search([("is_won", "=", True)], limit=1)
+    open_stage = env["crm.stage"].search([("is_won", "=", False)], limit=1)
+    ticket_closed = env["helpdesk.ticket.stage"].search([("closed", "=", True)], limit=1)
+    ticket_open = env["helpdesk.ticket.stage"].search([("closed", "=", False)], limit=1)
+
+    # Salespeople and technicians through the ORM: few, and with groups.
+    Users = env["res.users"].with_context(no_reset_password=True)
+    existing = Users.search([("login", "=like", "bench_%")])
+    if not existing:
+        step("users")
+        groups_sales = [
+            env.ref("xrm_relationship.group_xrm_user").id,
+            env.ref("sales_team.group_sale_salesman").id,
+        ]
+        groups_tech = [*groups_sales, env.ref("helpdesk_mgmt.group_helpdesk_user_own").id]
+        Users.create(
+            [
+                {
+                    "name": f"Salesperson {n:02d}",
+                    "login": f"bench_sales_{n:02d}",
+                    "group_ids": [(6, 0, groups_sales)],
+                }
+                for n in range(N_SALESPEOPLE)
+            ]
+            + [
+                {
+                    "name": f"Technician {n:02d}",
+                    "login": f"bench_tech_{n:02d}",
+                    "group_ids": [(6, 0, groups_tech)],
+                }
+                for n in range(N_TECHNICIANS)
+            ]
+        )
+        env.flush_all()
+    sales_ids = Users.search([("login", "=like", "bench_sales_%")], order="id").ids
+    tech_ids = Users.search([("login", "=like", "bench_tech_%")], order="id").ids
+
+    params = {
+        "company": company.id,
+        "partner_company": partner_company,
+        "uid": admin.id,
+        "sales": sales_ids,
+        "techs": tech_ids,
+        "stages": stages.ids,
+        "churn": churn_stage.id,
+        "n_partners": n_partners,
+        "n_interactions": n_interactions,
+        "n_leads": n_leads,
+        "n_tickets": n_tickets,
+        "won_stage": won_stage.id,
+        "open_stage": open_stage.id,
+        "closed_stage": ticket_closed.id,
+        "ticket_open": ticket_open.id,
+        "ticket_model": env["ir.model"]._get_id("helpdesk.ticket"),
+    }
+
+    # A scratch table of the generated partners, for the later steps.
+    step(f"{n_partners} partners")
+    # Ids come from the table's own sequence, as the ORM's inserts take them.
+    ex(
+        """
+        CREATE TEMP TABLE bench_partner AS
+        SELECT nextval('res_partner_id_seq')::int AS id, n,
+               (ARRAY['customer','customer','customer','customer','agent','supplier',
+                      'contractor','technician','other'])[1 + floor(random() * 9)::int]
+                   AS rtype,
+               (%(sales)s::int[])[1 + floor(random() * cardinality(%(sales)s::int[]))::int]
+                   AS user_id,
+               (%(stages)s::int[])[1 + floor(random() * cardinality(%(stages)s::int[]))::int]
+                   AS stage_id,
+               NOW() AT TIME ZONE 'UTC' - random() * INTERVAL '730 days' AS created,
+               GREATEST(1, floor(n * random())::int) AS referrer_n
+          FROM generate_series(1, %(n_partners)s) AS n
+        """,
+        params,
+    )
+    ex(
+        """
+        INSERT INTO res_partner (
+            id, name, complete_name, commercial_company_name, active, is_company, type,
+            lang, partner_share, commercial_partner_id,
+            user_id, company_id, xrm_relation_type, xrm_stage_id, xrm_stage_date,
+            create_date, write_date, create_uid, write_uid, email, email_normalized,
+            ref)
+        SELECT id, 'Bench Partner ' || n, 'Bench Partner ' || n, 'Bench Partner ' || n,
+               TRUE, TRUE, 'contact', 'en_US', TRUE, id,
+               user_id, %(partner_company)s, rtype, stage_id,
+               created + (NOW() AT TIME ZONE 'UTC' - created) * random(),
+               created, created, %(uid)s, %(uid)s,
+               'partner' || n || '@bench.example.com',
+               'partner' || n || '@bench.example.com', 'BENCH' || n
+          FROM bench_partner
+        """,
+        params,
+    )
+    ex("CREATE INDEX ON bench_partner (n)")
+    ex("ANALYZE bench_partner")
+    # Churned relationships carry a churn date and reason, as the wizard leaves them.
+    ex(
+        """
+        UPDATE res_partner p
+           SET xrm_churn_date = p.xrm_stage_date::date,
+               xrm_churn_reason = 'Moved to a competitor'
+          FROM bench_partner b WHERE b.id = p.id AND b.stage_id = %(churn)s
+        """,
+        params,
+    )
+    # One in ten was referred by an earlier relationship.
+    ex(
+        """
+        UPDATE res_partner p SET xrm_referred_by_id = ref.id
+          FROM bench_partner b
+          JOIN bench_partner ref ON ref.n = b.referrer_n
+         WHERE b.id = p.id AND b.n > 1 AND b.n %% 10 = 0
+        """
+    )
+
+    step(f"{n_interactions} interactions")
+    ex(
+        """
+        INSERT INTO xrm_interaction (
+            partner_id, user_id, company_id, date, channel, direction, state, summary,
+            outcome, quality, csat, active, is_meaningful, name, relation_type,
+            stage_id, create_date, write_date, create_uid, write_uid)
+        SELECT b.id, b.user_id, %(company)s, x.date, x.channel, x.direction,
+               x.state,
+               CASE WHEN x.state = 'done' THEN 'Discussed next steps' END,
+               CASE WHEN x.state = 'done'
+                    THEN (ARRAY['positive','positive','neutral','negative'])
+                         [1 + floor(x.r2 * 4)::int] END,
+               CASE WHEN x.state = 'done' THEN 1 + floor(x.r3 * 5)::int END,
+               CASE WHEN x.r4 < 0.05 THEN 1 + floor(x.r2 * 5)::int END,
+               TRUE,
+               x.state = 'done' AND 1 + floor(x.r3 * 5)::int >= 3,
+               initcap(x.channel) || ' · Bench Partner ' || b.n,
+               b.rtype, b.stage_id, x.date, x.date, %(uid)s, %(uid)s
+          FROM (
+            SELECT 1 + floor(random() * %(n_partners)s)::int AS pn,
+                   NOW() AT TIME ZONE 'UTC' - random() * INTERVAL '730 days' AS date,
+                   (ARRAY['email','phone','meeting','chat','visit','portal','social',
+                          'other'])[1 + floor(random() * 8)::int] AS channel,
+                   CASE WHEN random() < 0.45 THEN 'inbound' ELSE 'outbound' END
+                       AS direction,
+                   CASE WHEN random() < 0.12 THEN 'draft' ELSE 'done' END AS state,
+                   random() AS r2, random() AS r3, random() AS r4
+              FROM generate_series(1, %(n_interactions)s)
+          ) x
+          JOIN bench_partner b ON b.n = x.pn
+        """,
+        params,
+    )
+
+    step(f"{n_leads} opportunities")
+    # What crm's computes would give each deal: the salesperson's team, the
+    # partner's language, the e-mail domain used to find similar leads.
+    Team = env["crm.team"]
+    lead_params = {
+        **params,
+        "teams": [
+            Team._get_default_team_id(
+                user_id=uid, domain=[("use_opportunities", "=", True)]
+            ).id
+            or None
+            for uid in sales_ids
+        ],
+        "lang": env["res.lang"]._get_data(code="en_US").id,
+        "domain": mail_prepare_for_domain_search("partner@bench.example.com"),
+    }
+    ex(
+        """
+        INSERT INTO crm_lead (
+            name, type, active, partner_id, user_id, company_id, stage_id, won_status,
+            probability, automated_probability, expected_revenue, prorated_revenue,
+            date_closed, date_open, date_last_stage_update, create_date, write_date,
+            create_uid, write_uid, priority, partner_name, email_from, email_normalized,
+            contact_name, team_id, lang_id, email_domain_criterion, email_state,
+            day_open, day_close)
+        SELECT 'Bench deal ' || x.n, 'opportunity', x.status != 'lost', b.id, b.user_id,
+               %(company)s,
+               CASE WHEN x.status = 'won' THEN %(won_stage)s ELSE %(open_stage)s END,
+               x.status,
+               CASE x.status WHEN 'won' THEN 100 WHEN 'lost' THEN 0 ELSE 30 END,
+               CASE x.status WHEN 'won' THEN 100 WHEN 'lost' THEN 0 ELSE 30 END,
+               x.amount,
+               x.amount * CASE x.status WHEN 'won' THEN 1 WHEN 'lost' THEN 0
+                                       ELSE 0.3 END,
+               CASE WHEN x.status != 'pending' THEN x.opened + x.age * 0.5 END,
+               x.opened, x.opened, x.opened, x.opened, %(uid)s, %(uid)s, '1',
+               'Bench Partner ' || b.n, 'partner' || b.n || '@bench.example.com',
+               'partner' || b.n || '@bench.example.com', 'Bench Partner ' || b.n,
+               (%(teams)s::int[])[array_position(%(sales)s::int[], b.user_id)],
+               %(lang)s, %(domain)s, 'correct', 0,
+               CASE WHEN x.status != 'pending'
+                    THEN floor(EXTRACT(EPOCH FROM x.age * 0.5) / 86400) END
+          FROM (
+            SELECT n, 1 + floor(random() * %(n_partners)s)::int AS pn,
+                   CASE WHEN random() < 0.4 THEN 'won'
+                        WHEN random() < 0.5 THEN 'lost' ELSE 'pending' END AS status,
+                   round((500 + random() * 20000)::numeric, 2) AS amount,
+                   NOW() AT TIME ZONE 'UTC' - random() * INTERVAL '730 days' AS opened,
+                   random() * INTERVAL '60 days' AS age
+              FROM generate_series(1, %(n_leads)s) AS n
+          ) x
+          JOIN bench_partner b ON b.n = x.pn
+        """,
+        lead_params,
+    )
+    # An open deal's probability comes from predictive lead scoring, set-based
+    # in crm itself: let the ORM compute it (and the prorated revenue).
+    ex(
+        "SELECT l.id FROM crm_lead l JOIN bench_partner b ON b.id = l.partner_id"
+        " WHERE l.won_status = 'pending'"
+    )
+    pending = env["crm.lead"].browse([row[0] for row in cr.fetchall()])
+    pending._compute_probabilities()
+    env.flush_all()
+    env.invalidate_all()
+
+    step(f"{n_tickets} tickets and their ratings")
+    seq = env["ir.sequence"].search([("code", "=", "helpdesk.ticket.sequence")], limit=1)
+    ex(
+        """
+        CREATE TEMP TABLE bench_ticket AS
+        SELECT nextval('helpdesk_ticket_id_seq')::int AS id, n, 1 + floor(random() * %(n_partners)s)::int AS pn,
+               (%(techs)s::int[])[1 + floor(random() * cardinality(%(techs)s::int[]))::int]
+                   AS user_id,
+               NOW() AT TIME ZONE 'UTC' - random() * INTERVAL '730 days' AS opened,
+               random() * INTERVAL '10 days' AS took,
+               random() < 0.85 AS closed,
+               random() AS r_rated, 1 + floor(random() * 5)::int AS rating
+          FROM generate_series(1, %(n_tickets)s) AS n
+        """,
+        params,
+    )
+    ex(
+        """
+        INSERT INTO helpdesk_ticket (
+            id, number, name, description, partner_id, commercial_partner_id, company_id,
+            user_id, stage_id, active, closed_date, last_stage_update, assigned_date,
+            create_date, write_date, create_uid, write_uid, priority, kanban_state,
+            unattended, partner_name, partner_email, rating_last_value,
+            positive_rate_percentage, rating_status, access_token)
+        SELECT t.id, %(prefix)s || lpad((%(next)s + t.n - 1)::text, %(padding)s, '0'),
+               'Bench ticket ' || t.n, '<p>Something does not work</p>', b.id, b.id,
+               %(company)s, t.user_id,
+               CASE WHEN t.closed THEN %(closed_stage)s ELSE %(ticket_open)s END, TRUE,
+               CASE WHEN t.closed THEN t.opened + t.took END,
+               t.opened + t.took, t.opened, t.opened, t.opened + t.took,
+               %(uid)s, %(uid)s, '1', 'normal',
+               CASE WHEN t.closed THEN %(closed_unattended)s
+                    ELSE %(open_unattended)s END,
+               'Bench Partner ' || b.n,
+               'partner' || b.n || '@bench.example.com',
+               CASE WHEN t.closed AND t.r_rated < 0.6 THEN t.rating ELSE 0 END,
+               CASE WHEN t.closed AND t.r_rated < 0.6
+                    THEN CASE WHEN t.rating >= 4 THEN 100 ELSE 0 END ELSE -1 END,
+               'stage_change', md5(random()::text)
+          FROM bench_ticket t JOIN bench_partner b ON b.n = t.pn
+        """,
+        {
+            **params,
+            "prefix": seq.prefix or "",
+            "padding": seq.padding,
+            "next": seq.number_next_actual,
+            "open_unattended": ticket_open.unattended,
+            "closed_unattended": ticket_closed.unattended,
+        },
+    )
+    # The next ticket made by the ORM continues the numbering.
+    seq.sudo().write({"number_next_actual": seq.number_next_actual + n_tickets})
+    ex(
+        """
+        INSERT INTO rating_rating (
+            res_model_id, res_model, res_id, res_name, partner_id, rated_partner_id,
+            rating, rating_text, consumed, rated_on, access_token, is_internal,
+            create_date, write_date, create_uid, write_uid)
+        SELECT %(ticket_model)s, 'helpdesk.ticket', h.id, h.number || ' - ' || h.name,
+               h.partner_id, u.partner_id, t.rating,
+               CASE WHEN t.rating >= 4 THEN 'top' WHEN t.rating >= 3 THEN 'ok'
+                    ELSE 'ko' END,
+               TRUE, h.closed_date + INTERVAL '5 hours', md5(random()::text), FALSE,
+               h.closed_date, h.closed_date + INTERVAL '5 hours', %(uid)s, %(uid)s
+          FROM bench_ticket t
+          JOIN helpdesk_ticket h ON h.id = t.id
+          JOIN res_users u ON u.id = t.user_id
+         WHERE t.closed AND t.r_rated < 0.6
+        """,
+        params,
+    )
+
+    step("journey transitions and goals")
+    ex(
+        """
+        INSERT INTO xrm_journey_transition (
+            partner_id, company_id, from_stage_id, to_stage_id, user_id, date,
+            days_in_previous_stage, create_date, write_date, create_uid, write_uid)
+        SELECT b.id, %(partner_company)s,
+               (%(stages)s::int[])[1 + floor(random() * cardinality(%(stages)s::int[]))::int],
+               b.stage_id, b.user_id, p.xrm_stage_date,
+               EXTRACT(EPOCH FROM (p.xrm_stage_date - b.created)) / 86400,
+               p.xrm_stage_date, p.xrm_stage_date, %(uid)s, %(uid)s
+          FROM bench_partner b JOIN res_partner p ON p.id = b.id
+        """,
+        params,
+    )
+    ex(
+        """
+        INSERT INTO xrm_customer_goal (
+            partner_id, user_id, company_id, name, state, progress, deadline,
+            create_date, write_date, create_uid, write_uid)
+        SELECT b.id, b.user_id, %(company)s, 'Bench goal ' || b.n, g.state,
+               CASE g.state WHEN 'achieved' THEN 100 ELSE floor(random() * 90)::int END,
+               g.deadline, b.created, b.created, %(uid)s, %(uid)s
+          FROM bench_partner b
+          CROSS JOIN LATERAL (
+            SELECT (CURRENT_DATE + (floor(random() * 540)::int - 360)) AS deadline
+          ) d
+          CROSS JOIN LATERAL (
+            SELECT d.deadline,
+                   CASE WHEN d.deadline >= CURRENT_DATE THEN 'open'
+                        WHEN random() < 0.6 THEN 'achieved' ELSE 'missed' END AS state
+          ) g
+         WHERE b.n %% 5 = 0
+        """,
+        params,
+    )
+    ex("ANALYZE")
+    env.invalidate_all()
+    ids = {}
+    for model, query in (
+        ("res.partner", "SELECT id FROM bench_partner"),
+        (
+            "xrm.interaction",
+            "SELECT i.id FROM xrm_interaction i JOIN bench_partner b"
+            " ON b.id = i.partner_id",
+        ),
+        (
+            "crm.lead",
+            "SELECT l.id FROM crm_lead l JOIN bench_partner b ON b.id = l.partner_id",
+        ),
+        ("helpdesk.ticket", "SELECT id FROM bench_ticket"),
+        (
+            "rating.rating",
+            "SELECT r.id FROM rating_rating r JOIN bench_ticket t ON t.id = r.res_id"
+            " WHERE r.res_model = 'helpdesk.ticket'",
+        ),
+        (
+            "xrm.journey.transition",
+            "SELECT x.id FROM xrm_journey_transition x JOIN bench_partner b"
+            " ON b.id = x.partner_id",
+        ),
+        (
+            "xrm.customer.goal",
+            "SELECT g.id FROM xrm_customer_goal g JOIN bench_partner b"
+            " ON b.id = g.partner_id",
+        ),
+    ):
+        ex(query)
+        ids[model] = [row[0] for row in cr.fetchall()]
+    ex("DROP TABLE bench_partner, bench_ticket")
+    step("done")
+    return ids
