@@ -559,12 +559,20 @@ class ResPartner(models.Model):
     def _cron_xrm_health(self, batch_size=5000):
         """Recompute every relationship's health, committing batch by batch.
 
-        Re-running on the same day replaces the day's snapshots.
+        Resumable: only relationships not yet computed today are taken, so a
+        run stopped by the cron's time budget (or killed) goes on where it
+        stopped when Odoo calls it again, and a finished day is not redone.
+        One failing batch is logged and does not stop the others.
         """
+        as_of = fields.Date.context_today(self)
         self.env.flush_all()
         self.env.cr.execute(
-            "SELECT id FROM res_partner WHERE active AND id = commercial_partner_id "
-            "ORDER BY id"
+            SQL(
+                "SELECT id FROM res_partner WHERE active"
+                " AND id = commercial_partner_id"
+                " AND (xrm_health_date IS NULL OR xrm_health_date < %s) ORDER BY id",
+                as_of,
+            )
         )
         ids = [row[0] for row in self.env.cr.fetchall()]
         Cron = self.env["ir.cron"]
@@ -573,12 +581,13 @@ class ResPartner(models.Model):
             batch = self.browse(ids[index : index + batch_size])
             try:
                 with self.env.cr.savepoint():
-                    batch._xrm_compute_health()
+                    batch._xrm_compute_health(as_of)
             except Exception:
                 _logger.exception(
                     "XRM health: batch starting at partner %s failed", batch[:1].id
                 )
-            Cron._commit_progress(len(batch))
+            if not Cron._commit_progress(len(batch)):
+                break  # out of time: Odoo calls the job again for the rest
         return len(ids)
 
     def _xrm_health_explain_action(self, model, domain, name):

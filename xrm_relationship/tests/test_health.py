@@ -3,6 +3,7 @@
 """CS = CX + CO per SPEC, with hand-computed scores."""
 
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
@@ -176,11 +177,48 @@ class TestHealth(XrmCommon):
         for partner in partners:
             self._goal(partner, "open", 80)
         Cron = type(self.env["ir.cron"])
-        from unittest.mock import patch
-
         with patch.object(Cron, "_commit_progress", return_value=100.0):
             self.env["res.partner"]._cron_xrm_health(batch_size=2)
         self.assertEqual(partners.mapped("xrm_health"), ["green", "green"])
+
+    def test_cron_resumes_where_it_stopped(self):
+        """Out of time after one batch: the next call finishes, then nothing."""
+        partners = self._partner("Resume A") | self._partner("Resume B")
+        for partner in partners:
+            self._goal(partner, "open", 80)
+        Partner = self.env["res.partner"]
+        Cron = type(self.env["ir.cron"])
+        self.env.cr.execute(
+            "UPDATE res_partner SET xrm_health_date = NULL"
+            " WHERE id = commercial_partner_id"
+        )
+        Partner.invalidate_model()
+        self.env.cr.execute(
+            "SELECT COUNT(*) FROM res_partner WHERE active"
+            " AND id = commercial_partner_id"
+        )
+        todo = self.env.cr.fetchone()[0]
+        # The first call sets the remaining count, the second reports a batch
+        # done and finds no time left: the cron stops there.
+        with patch.object(Cron, "_commit_progress", side_effect=[100.0, 0.0]):
+            first = Partner._cron_xrm_health(batch_size=2)
+        self.assertEqual(first, todo)
+        done_today = Partner.search([("xrm_health_date", "=", self.today)])
+        self.assertEqual(len(done_today), 2)
+        self.assertFalse(partners & done_today, "ours have the highest ids")
+        self.assertEqual(partners.mapped("xrm_health"), [False, False])
+        with patch.object(Cron, "_commit_progress", return_value=100.0):
+            second = Partner._cron_xrm_health(batch_size=500)
+        self.assertEqual(second, first - 2)
+        self.assertEqual(partners.mapped("xrm_health"), ["green", "green"])
+        self.assertEqual(
+            self.env["xrm.health.snapshot"].search_count(
+                [("partner_id", "in", partners.ids), ("date", "=", self.today)]
+            ),
+            2,
+        )
+        with patch.object(Cron, "_commit_progress", return_value=100.0):
+            self.assertEqual(Partner._cron_xrm_health(batch_size=500), 0)
 
     def test_salesperson_cannot_edit_profiles(self):
         profile = self.env["xrm.health.profile"].create({"relation_type": "agent"})
