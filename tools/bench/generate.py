@@ -14,5 +14,7 @@ sys.path.insert(0, os.environ["XRM_BENCH_DIR"])
 from xrm_generator import generate  # noqa: E402 (after the path is known)
 
 env = globals()["env"]  # provided by odoo shell
-generate(env, float(os.environ.get("XRM_SCALE", "0.1")), log=lambda m: print(m, flush=True))
+generate(
+    env, float(os.environ.get("XRM_SCALE", "0.1")), log=lambda m: print(m, flush=True)
+)
 env.cr.commit()

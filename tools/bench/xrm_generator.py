@@ -51,7 +51,9 @@ def generate(env, scale, company=None, log=print):  # noqa: C901 (one linear scr
     churn_stage = stages.filtered("is_churn")[:1]
     won_stage = env["crm.stage"].search([("is_won", "=", True)], limit=1)
     open_stage = env["crm.stage"].search([("is_won", "=", False)], limit=1)
-    ticket_closed = env["helpdesk.ticket.stage"].search([("closed", "=", True)], limit=1)
+    ticket_closed = env["helpdesk.ticket.stage"].search(
+        [("closed", "=", True)], limit=1
+    )
     ticket_open = env["helpdesk.ticket.stage"].search([("closed", "=", False)], limit=1)
 
     # Salespeople and technicians through the ORM: few, and with groups.
@@ -63,7 +65,10 @@ def generate(env, scale, company=None, log=print):  # noqa: C901 (one linear scr
             env.ref("xrm_relationship.group_xrm_user").id,
             env.ref("sales_team.group_sale_salesman").id,
         ]
-        groups_tech = [*groups_sales, env.ref("helpdesk_mgmt.group_helpdesk_user_own").id]
+        groups_tech = [
+            *groups_sales,
+            env.ref("helpdesk_mgmt.group_helpdesk_user_own").id,
+        ]
         Users.create(
             [
                 {
@@ -268,7 +273,9 @@ def generate(env, scale, company=None, log=print):  # noqa: C901 (one linear scr
     env.invalidate_all()
 
     step(f"{n_tickets} tickets and their ratings")
-    seq = env["ir.sequence"].search([("code", "=", "helpdesk.ticket.sequence")], limit=1)
+    seq = env["ir.sequence"].search(
+        [("code", "=", "helpdesk.ticket.sequence")], limit=1
+    )
     ex(
         """
         CREATE TEMP TABLE bench_ticket AS

@@ -17,9 +17,7 @@ from odoo.tests import tagged
 from .test_kpi import KpiWorld
 from .test_kpi_reference import KpiReferenceMixin
 
-GENERATOR = (
-    Path(__file__).resolve().parents[2] / "tools" / "bench" / "xrm_generator.py"
-)
+GENERATOR = Path(__file__).resolve().parents[2] / "tools" / "bench" / "xrm_generator.py"
 # 400 partners, 4,000 interactions, 200 opportunities and 200 tickets.
 SCALE = 0.004
 
@@ -41,13 +39,13 @@ class TestGeneratedData(KpiReferenceMixin, KpiWorld):
         cls.generated = load_generator().generate(
             cls.env, SCALE, company=cls.company, log=lambda _msg: None
         )
-        cls.world_partners = cls.env["res.partner"].browse(
-            cls.generated["res.partner"]
-        )
+        cls.world_partners = cls.env["res.partner"].browse(cls.generated["res.partner"])
 
     def _generated(self, model):
-        return self.env[model].with_context(active_test=False).browse(
-            self.generated[model]
+        return (
+            self.env[model]
+            .with_context(active_test=False)
+            .browse(self.generated[model])
         )
 
     def test_sizes(self):
@@ -70,12 +68,10 @@ class TestGeneratedData(KpiReferenceMixin, KpiWorld):
         interactions = self._generated("xrm.interaction")
         self.assertTrue(interactions.filtered(lambda i: i.state == "draft"))
         leads = self._generated("crm.lead")
-        self.assertEqual(
-            set(leads.mapped("won_status")), {"won", "lost", "pending"}
-        )
+        self.assertEqual(set(leads.mapped("won_status")), {"won", "lost", "pending"})
 
     def test_required_values_are_all_there(self):
-        for model, ids in self.generated.items():
+        for model in self.generated:
             records = self._generated(model)
             for name, field in records._fields.items():
                 if not (field.required and field.store) or field.type == "boolean":

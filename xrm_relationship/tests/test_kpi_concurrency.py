@@ -45,9 +45,9 @@ class TestKpiOverlappingRuns(BaseCase):
             self.kpi_id = kpi.id
             # A day nobody computed: the demo's history stays untouched.
             used = set(
-                env["xrm.kpi.value"].search([("definition_id", "=", kpi.id)]).mapped(
-                    "date"
-                )
+                env["xrm.kpi.value"]
+                .search([("definition_id", "=", kpi.id)])
+                .mapped("date")
             )
             as_of = fields.Date.today() + timedelta(days=1)
             while as_of in used:
@@ -178,6 +178,8 @@ class TestKpiValueMigration(TransactionCase):
         self.env.flush_all()
         migration.migrate(self.env.cr, "19.0.1.0.0")
         self.env.invalidate_all()
-        kept = Value.search([("definition_id", "=", kpi.id), ("date", "=", "2025-03-01")])
+        kept = Value.search(
+            [("definition_id", "=", kpi.id), ("date", "=", "2025-03-01")]
+        )
         self.assertEqual(kept, new_company | only_user)
         self.assertFalse(old_company.exists())

@@ -265,5 +265,6 @@ class TestKpiReference(KpiReferenceMixin, KpiWorld):
                 [when(rng.randint(0, 150)), partner.id],
             )
         cls.env.invalidate_all()
+
     def test_engine_equals_reference(self):
         self._assert_engine_equals_reference(D)
