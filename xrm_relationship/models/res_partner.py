@@ -35,13 +35,15 @@ class ResPartner(models.Model):
         RELATION_TYPES,
         string="Relationship Type",
         index=True,
-        tracking=True, groups=INTERNAL
+        tracking=True,
+        groups=INTERNAL,
     )
     xrm_referred_by_id = fields.Many2one(
         "res.partner",
         string="Referred By",
         index="btree_not_null",
-        help="The relationship that brought this one to us.", groups=INTERNAL
+        help="The relationship that brought this one to us.",
+        groups=INTERNAL,
     )
     xrm_stage_id = fields.Many2one(
         "xrm.journey.stage",
@@ -49,24 +51,34 @@ class ResPartner(models.Model):
         index=True,
         tracking=True,
         copy=False,
-        group_expand="_read_group_expand_xrm_stage", groups=INTERNAL
+        group_expand="_read_group_expand_xrm_stage",
+        groups=INTERNAL,
     )
-    xrm_stage_date = fields.Datetime(string="In Stage Since", copy=False, readonly=True, groups=INTERNAL)
-    xrm_churn_date = fields.Date(string="Churn Date", copy=False, readonly=True, groups=INTERNAL)
-    xrm_churn_reason = fields.Char(string="Churn Reason", copy=False, tracking=True, groups=INTERNAL)
+    xrm_stage_date = fields.Datetime(
+        string="In Stage Since", copy=False, readonly=True, groups=INTERNAL
+    )
+    xrm_churn_date = fields.Date(
+        string="Churn Date", copy=False, readonly=True, groups=INTERNAL
+    )
+    xrm_churn_reason = fields.Char(
+        string="Churn Reason", copy=False, tracking=True, groups=INTERNAL
+    )
     xrm_days_in_stage = fields.Integer(
         string="Days in Stage", compute="_compute_xrm_days_in_stage", groups=INTERNAL
     )
     xrm_stage_overdue = fields.Boolean(
         string="Stage Overdue",
         compute="_compute_xrm_days_in_stage",
-        search="_search_xrm_stage_overdue", groups=INTERNAL
+        search="_search_xrm_stage_overdue",
+        groups=INTERNAL,
     )
     xrm_interaction_ids = fields.One2many(
         "xrm.interaction", "partner_id", string="Interactions", groups=INTERNAL
     )
     xrm_interaction_count = fields.Integer(
-        string="Interaction Count", compute="_compute_xrm_interaction_count", groups=INTERNAL
+        string="Interaction Count",
+        compute="_compute_xrm_interaction_count",
+        groups=INTERNAL,
     )
     # Context panel: what a salesperson or agent should see at once.
     xrm_is_first_contact = fields.Boolean(
@@ -75,10 +87,13 @@ class ResPartner(models.Model):
     xrm_last_meaningful_id = fields.Many2one(
         "xrm.interaction",
         string="Last Meaningful Interaction",
-        compute="_compute_xrm_context", groups=INTERNAL
+        compute="_compute_xrm_context",
+        groups=INTERNAL,
     )
     xrm_last_meaningful_summary = fields.Char(
-        string="Last Meaningful Summary", compute="_compute_xrm_context", groups=INTERNAL
+        string="Last Meaningful Summary",
+        compute="_compute_xrm_context",
+        groups=INTERNAL,
     )
     xrm_open_ticket_count = fields.Integer(
         string="Open Tickets", compute="_compute_xrm_context", groups=INTERNAL
@@ -93,36 +108,57 @@ class ResPartner(models.Model):
         "xrm.customer.goal", "partner_id", string="Customer Goals", groups=INTERNAL
     )
     xrm_transition_ids = fields.One2many(
-        "xrm.journey.transition", "partner_id", string="Journey History", groups=INTERNAL
+        "xrm.journey.transition",
+        "partner_id",
+        string="Journey History",
+        groups=INTERNAL,
     )
     # Customer success (CS = CX + CO). Written by _xrm_compute_health on a
     # schedule, not stored-computed: one rating must not recompute partners.
-    xrm_cx_score = fields.Float(string="CX Score", digits=(5, 1), readonly=True, groups=INTERNAL)
-    xrm_co_score = fields.Float(string="CO Score", digits=(5, 1), readonly=True, groups=INTERNAL)
-    xrm_cs_score = fields.Float(string="CS Score", digits=(5, 1), readonly=True, groups=INTERNAL)
+    xrm_cx_score = fields.Float(
+        string="CX Score", digits=(5, 1), readonly=True, groups=INTERNAL
+    )
+    xrm_co_score = fields.Float(
+        string="CO Score", digits=(5, 1), readonly=True, groups=INTERNAL
+    )
+    xrm_cs_score = fields.Float(
+        string="CS Score", digits=(5, 1), readonly=True, groups=INTERNAL
+    )
     xrm_health = fields.Selection(
         [("green", "Green"), ("yellow", "Yellow"), ("red", "Red")],
         string="Health",
         readonly=True,
-        index="btree_not_null", groups=INTERNAL
+        index="btree_not_null",
+        groups=INTERNAL,
     )
-    xrm_health_date = fields.Date(string="Health Computed On", readonly=True, groups=INTERNAL)
+    xrm_health_date = fields.Date(
+        string="Health Computed On", readonly=True, groups=INTERNAL
+    )
     xrm_cx_csat_avg = fields.Float(
         string="Ticket CSAT Average", digits=(3, 2), readonly=True, groups=INTERNAL
     )
-    xrm_cx_csat_count = fields.Integer(string="Ticket Ratings", readonly=True, groups=INTERNAL)
+    xrm_cx_csat_count = fields.Integer(
+        string="Ticket Ratings", readonly=True, groups=INTERNAL
+    )
     xrm_cx_quality_avg = fields.Float(
-        string="Interaction Quality Average", digits=(3, 2), readonly=True, groups=INTERNAL
+        string="Interaction Quality Average",
+        digits=(3, 2),
+        readonly=True,
+        groups=INTERNAL,
     )
     xrm_cx_quality_count = fields.Integer(
         string="Documented Interactions Rated", readonly=True, groups=INTERNAL
     )
-    xrm_co_goal_count = fields.Integer(string="Goals Counted", readonly=True, groups=INTERNAL)
+    xrm_co_goal_count = fields.Integer(
+        string="Goals Counted", readonly=True, groups=INTERNAL
+    )
     xrm_cs_cx_weight = fields.Float(
         string="CX Weight Used", digits=(3, 2), readonly=True, groups=INTERNAL
     )
     xrm_engagement_count = fields.Integer(
-        string="Engagement Events", compute="_compute_xrm_engagement_count", groups=INTERNAL
+        string="Engagement Events",
+        compute="_compute_xrm_engagement_count",
+        groups=INTERNAL,
     )
     xrm_health_snapshot_ids = fields.One2many(
         "xrm.health.snapshot", "partner_id", string="Health History", groups=INTERNAL

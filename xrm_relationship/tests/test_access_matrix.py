@@ -147,7 +147,11 @@ def build_world(cls):
             {"partner_id": cls.customer.id, "date": date(2026, 1, 1), "cs_score": 50}
         ),
         "xrm.webhook.delivery": env["xrm.webhook.delivery"].create(
-            {"name": "kpi.status", "url": "https://hooks.example.com/x", "payload": "{}"}
+            {
+                "name": "kpi.status",
+                "url": "https://hooks.example.com/x",
+                "payload": "{}",
+            }
         ),
         "xrm.engagement.event": env["xrm.engagement.event"].create(
             {"partner_id": cls.customer.id, "event_type": "visit"}
@@ -189,7 +193,9 @@ class TestAccessMatrix(XrmCommon):
         else:
             record = self.records[model]
         cell = ""
-        for letter, operation in zip("rwcu", ("read", "write", "create", "unlink")):
+        for letter, operation in zip(
+            "rwcu", ("read", "write", "create", "unlink"), strict=False
+        ):
             if operation == "create":
                 allowed = Model.has_access("create")
             else:
@@ -203,9 +209,9 @@ class TestAccessMatrix(XrmCommon):
         )
         names = {
             name
-            for name in self.env["ir.model"].browse(models.mapped("res_id")).mapped(
-                "model"
-            )
+            for name in self.env["ir.model"]
+            .browse(models.mapped("res_id"))
+            .mapped("model")
             if self.env[name]._original_module == "xrm_relationship"
             and not self.env[name]._abstract
         }
@@ -233,14 +239,16 @@ class TestAccessMatrix(XrmCommon):
         # the run that pays them is visible, its total only their own line
         run = self.records["xrm.incentive.run"].with_user(sales)
         self.assertEqual(run.read(["amount_total"])[0]["amount_total"], 100.0)
-        own = self.env["xrm.interaction"].with_user(sales).create(
-            {"partner_id": self.customer.id, "summary": "Mine"}
+        own = (
+            self.env["xrm.interaction"]
+            .with_user(sales)
+            .create({"partner_id": self.customer.id, "summary": "Mine"})
         )
         self.assertEqual(own.user_id, sales)
         self.assertEqual(
-            self.env["xrm.interaction"].with_user(sales).search(
-                [("partner_id", "=", self.customer.id)]
-            ),
+            self.env["xrm.interaction"]
+            .with_user(sales)
+            .search([("partner_id", "=", self.customer.id)]),
             own,
         )
         Value = self.env["xrm.kpi.value"].with_user(sales)
@@ -413,12 +421,20 @@ class TestAccessExternalApi(HttpCase):
         self.assertEqual(response.status_code, 403)
         self.assertIn("AccessError", response.json()["name"])
         response = self._json2(
-            "xrm_user", "xrm.incentive.line", "search_read", domain=[], fields=["amount"]
+            "xrm_user",
+            "xrm.incentive.line",
+            "search_read",
+            domain=[],
+            fields=["amount"],
         )
         self.assertEqual(response.json(), [])
         # a KPI's webhook secret
         response = self._json2(
-            "xrm_user", "xrm.kpi.definition", "read", ids=kpi.ids, fields=["webhook_secret"]
+            "xrm_user",
+            "xrm.kpi.definition",
+            "read",
+            ids=kpi.ids,
+            fields=["webhook_secret"],
         )
         self.assertEqual(response.status_code, 403)
         self.assertNotIn("kpi-secret-value", response.text)

@@ -54,9 +54,7 @@ class TestBadInput(XrmCommon):
         )
         other.invalidate_recordset()
         self.assertEqual(other.summary, RTL_EMOJI)
-        self.assertEqual(
-            self.Interaction.search([("summary", "ilike", "👍🏽")]), other
-        )
+        self.assertEqual(self.Interaction.search([("summary", "ilike", "👍🏽")]), other)
 
     def test_out_of_range_and_missing_values_are_refused(self):
         base = {"partner_id": self.partner.id}
@@ -65,10 +63,16 @@ class TestBadInput(XrmCommon):
             ({"quality": -1}, ValidationError, "Quality"),
             ({"csat": 9}, ValidationError, "CSAT"),
             ({"state": "done"}, ValidationError, "summary, an outcome"),
-            ({"state": "done", "summary": "   ", "outcome": "neutral", "quality": 3},
-             ValidationError, "summary"),
-            ({"date": fields.Datetime.now() + timedelta(days=400)}, ValidationError,
-             "future"),
+            (
+                {"state": "done", "summary": "   ", "outcome": "neutral", "quality": 3},
+                ValidationError,
+                "summary",
+            ),
+            (
+                {"date": fields.Datetime.now() + timedelta(days=400)},
+                ValidationError,
+                "future",
+            ),
             ({"partner_id": False}, UserError, "needs a relationship"),
             ({"partner_id": 2_000_000_000}, UserError, "does not exist"),
         ]
@@ -157,9 +161,7 @@ class TestBadInput(XrmCommon):
         self.assertFalse(
             Partner.search([("xrm_interaction_ids.summary", "ilike", "40 percent")])
         )
-        self.assertFalse(
-            self.Interaction.search([("summary", "ilike", "40 percent")])
-        )
+        self.assertFalse(self.Interaction.search([("summary", "ilike", "40 percent")]))
         self.assertFalse(
             self.Interaction.with_context(active_test=False).search(
                 [("id", "=", colleague.id)]
@@ -256,9 +258,7 @@ class TestBadInputJson2(HttpCase):
         ]
         for vals_list in cases:
             with self.subTest(vals_list=vals_list):
-                response = self._call(
-                    "xrm.interaction", "create", vals_list=vals_list
-                )
+                response = self._call("xrm.interaction", "create", vals_list=vals_list)
                 self.assertIn(response.status_code, (400, 422, 500), response.text)
                 error = response.json()
                 self.assertTrue(error["message"])

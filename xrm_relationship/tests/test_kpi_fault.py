@@ -96,7 +96,9 @@ class TestKpiRunInterrupted(KpiWorld):
             return compute_one(kpi, as_of)
 
         with (
-            patch.object(type(self.env["ir.cron"]), "_commit_progress", commit_progress),
+            patch.object(
+                type(self.env["ir.cron"]), "_commit_progress", commit_progress
+            ),
             patch.object(Definition, "_xrm_compute_one", failing_compute_one),
         ):
             try:
@@ -140,9 +142,7 @@ class TestKpiRunInterrupted(KpiWorld):
                 self.assertEqual(
                     self._by_code(half, done), self._by_code(expected, done)
                 )
-                self.assertEqual(
-                    self._by_code(half, rest), self._by_code(stale, rest)
-                )
+                self.assertEqual(self._by_code(half, rest), self._by_code(stale, rest))
                 self.assertNotEqual(half, expected)
                 self._run()  # the next run
                 self.assertEqual(self._snapshots(), expected)
