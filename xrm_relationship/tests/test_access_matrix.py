@@ -5,8 +5,9 @@
 One record per model in company A, owned by the XRM manager (a colleague of
 the salesperson). Each cell says what the user may do with it: r = read it,
 w = write it, c = create records of the model (in their own company), u =
-delete it. The ORM is asked as each user; the external APIs (JSON-2 with an
-API key, XML-RPC with a password) are asked for the reads.
+delete it. The ORM is asked as each user, and so is JSON-2 with each user's
+API key (reads, then ``has_access``); XML-RPC with a password is asked for
+the reads (portal users have no API key).
 """
 
 import json
@@ -394,6 +395,34 @@ class TestAccessExternalApi(HttpCase):
             headers={"Content-Type": "application/json"},
         )
         self.assertEqual(anonymous.status_code, 401)
+
+    @mute_logger("odoo.http", "odoo.addons.base.models.ir_model", "odoo.models")
+    def test_whole_matrix_through_json2(self):
+        """Every cell again, asked by each API key: read, then has_access."""
+        for model, expected in MATRIX.items():
+            if model not in self.records:
+                continue
+            record = self.records[model]
+            for who, want in zip(USERS, expected, strict=True):
+                if who not in self.keys:
+                    continue
+                cell = ""
+                response = self._json2(
+                    who, model, "read", ids=record.ids, fields=["display_name"]
+                )
+                cell += "r" if response.status_code == 200 else ""
+                for letter, operation, ids in (
+                    ("w", "write", record.ids),
+                    ("c", "create", []),
+                    ("u", "unlink", record.ids),
+                ):
+                    response = self._json2(
+                        who, model, "has_access", ids=ids, operation=operation
+                    )
+                    self.assertEqual(response.status_code, 200, response.text)
+                    cell += letter if response.json() is True else ""
+                with self.subTest(model=model, user=who):
+                    self.assertEqual(cell, want)
 
     @mute_logger("odoo.http")
     def test_salesperson_cannot_read_pay_secrets_or_other_companies(self):
