@@ -47,6 +47,7 @@
             "xrm_relationship/static/tests/tours/*.js",
         ],
     },
+    "uninstall_hook": "uninstall_hook",
     "application": True,
     "installable": True,
     "development_status": "Alpha",

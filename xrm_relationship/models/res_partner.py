@@ -23,6 +23,11 @@ RELATION_TYPES = [
 ]
 
 
+# Internal assessments (stage, health, churn, counters): never shown to portal
+# or public users, who may read their own commercial partner.
+INTERNAL = "base.group_user"
+
+
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
@@ -31,12 +36,14 @@ class ResPartner(models.Model):
         string="Relationship Type",
         index=True,
         tracking=True,
+        groups=INTERNAL,
     )
     xrm_referred_by_id = fields.Many2one(
         "res.partner",
         string="Referred By",
         index="btree_not_null",
         help="The relationship that brought this one to us.",
+        groups=INTERNAL,
     )
     xrm_stage_id = fields.Many2one(
         "xrm.journey.stage",
@@ -45,82 +52,116 @@ class ResPartner(models.Model):
         tracking=True,
         copy=False,
         group_expand="_read_group_expand_xrm_stage",
+        groups=INTERNAL,
     )
-    xrm_stage_date = fields.Datetime(string="In Stage Since", copy=False, readonly=True)
-    xrm_churn_date = fields.Date(string="Churn Date", copy=False, readonly=True)
-    xrm_churn_reason = fields.Char(string="Churn Reason", copy=False, tracking=True)
+    xrm_stage_date = fields.Datetime(
+        string="In Stage Since", copy=False, readonly=True, groups=INTERNAL
+    )
+    xrm_churn_date = fields.Date(
+        string="Churn Date", copy=False, readonly=True, groups=INTERNAL
+    )
+    xrm_churn_reason = fields.Char(
+        string="Churn Reason", copy=False, tracking=True, groups=INTERNAL
+    )
     xrm_days_in_stage = fields.Integer(
-        string="Days in Stage", compute="_compute_xrm_days_in_stage"
+        string="Days in Stage", compute="_compute_xrm_days_in_stage", groups=INTERNAL
     )
     xrm_stage_overdue = fields.Boolean(
         string="Stage Overdue",
         compute="_compute_xrm_days_in_stage",
         search="_search_xrm_stage_overdue",
+        groups=INTERNAL,
     )
     xrm_interaction_ids = fields.One2many(
-        "xrm.interaction", "partner_id", string="Interactions"
+        "xrm.interaction", "partner_id", string="Interactions", groups=INTERNAL
     )
     xrm_interaction_count = fields.Integer(
-        string="Interaction Count", compute="_compute_xrm_interaction_count"
+        string="Interaction Count",
+        compute="_compute_xrm_interaction_count",
+        groups=INTERNAL,
     )
     # Context panel: what a salesperson or agent should see at once.
     xrm_is_first_contact = fields.Boolean(
-        string="First Contact", compute="_compute_xrm_context"
+        string="First Contact", compute="_compute_xrm_context", groups=INTERNAL
     )
     xrm_last_meaningful_id = fields.Many2one(
         "xrm.interaction",
         string="Last Meaningful Interaction",
         compute="_compute_xrm_context",
+        groups=INTERNAL,
     )
     xrm_last_meaningful_summary = fields.Char(
-        string="Last Meaningful Summary", compute="_compute_xrm_context"
+        string="Last Meaningful Summary",
+        compute="_compute_xrm_context",
+        groups=INTERNAL,
     )
     xrm_open_ticket_count = fields.Integer(
-        string="Open Tickets", compute="_compute_xrm_context"
+        string="Open Tickets", compute="_compute_xrm_context", groups=INTERNAL
     )
     xrm_open_lead_count = fields.Integer(
-        string="Open Opportunities", compute="_compute_xrm_context"
+        string="Open Opportunities", compute="_compute_xrm_context", groups=INTERNAL
     )
     xrm_to_document_count = fields.Integer(
-        string="Contacts to Document", compute="_compute_xrm_context"
+        string="Contacts to Document", compute="_compute_xrm_context", groups=INTERNAL
     )
     xrm_goal_ids = fields.One2many(
-        "xrm.customer.goal", "partner_id", string="Customer Goals"
+        "xrm.customer.goal", "partner_id", string="Customer Goals", groups=INTERNAL
     )
     xrm_transition_ids = fields.One2many(
-        "xrm.journey.transition", "partner_id", string="Journey History"
+        "xrm.journey.transition",
+        "partner_id",
+        string="Journey History",
+        groups=INTERNAL,
     )
     # Customer success (CS = CX + CO). Written by _xrm_compute_health on a
     # schedule, not stored-computed: one rating must not recompute partners.
-    xrm_cx_score = fields.Float(string="CX Score", digits=(5, 1), readonly=True)
-    xrm_co_score = fields.Float(string="CO Score", digits=(5, 1), readonly=True)
-    xrm_cs_score = fields.Float(string="CS Score", digits=(5, 1), readonly=True)
+    xrm_cx_score = fields.Float(
+        string="CX Score", digits=(5, 1), readonly=True, groups=INTERNAL
+    )
+    xrm_co_score = fields.Float(
+        string="CO Score", digits=(5, 1), readonly=True, groups=INTERNAL
+    )
+    xrm_cs_score = fields.Float(
+        string="CS Score", digits=(5, 1), readonly=True, groups=INTERNAL
+    )
     xrm_health = fields.Selection(
         [("green", "Green"), ("yellow", "Yellow"), ("red", "Red")],
         string="Health",
         readonly=True,
         index="btree_not_null",
+        groups=INTERNAL,
     )
-    xrm_health_date = fields.Date(string="Health Computed On", readonly=True)
+    xrm_health_date = fields.Date(
+        string="Health Computed On", readonly=True, groups=INTERNAL
+    )
     xrm_cx_csat_avg = fields.Float(
-        string="Ticket CSAT Average", digits=(3, 2), readonly=True
+        string="Ticket CSAT Average", digits=(3, 2), readonly=True, groups=INTERNAL
     )
-    xrm_cx_csat_count = fields.Integer(string="Ticket Ratings", readonly=True)
+    xrm_cx_csat_count = fields.Integer(
+        string="Ticket Ratings", readonly=True, groups=INTERNAL
+    )
     xrm_cx_quality_avg = fields.Float(
-        string="Interaction Quality Average", digits=(3, 2), readonly=True
+        string="Interaction Quality Average",
+        digits=(3, 2),
+        readonly=True,
+        groups=INTERNAL,
     )
     xrm_cx_quality_count = fields.Integer(
-        string="Documented Interactions Rated", readonly=True
+        string="Documented Interactions Rated", readonly=True, groups=INTERNAL
     )
-    xrm_co_goal_count = fields.Integer(string="Goals Counted", readonly=True)
+    xrm_co_goal_count = fields.Integer(
+        string="Goals Counted", readonly=True, groups=INTERNAL
+    )
     xrm_cs_cx_weight = fields.Float(
-        string="CX Weight Used", digits=(3, 2), readonly=True
+        string="CX Weight Used", digits=(3, 2), readonly=True, groups=INTERNAL
     )
     xrm_engagement_count = fields.Integer(
-        string="Engagement Events", compute="_compute_xrm_engagement_count"
+        string="Engagement Events",
+        compute="_compute_xrm_engagement_count",
+        groups=INTERNAL,
     )
     xrm_health_snapshot_ids = fields.One2many(
-        "xrm.health.snapshot", "partner_id", string="Health History"
+        "xrm.health.snapshot", "partner_id", string="Health History", groups=INTERNAL
     )
 
     @api.depends("xrm_stage_date", "xrm_stage_id.max_days")

@@ -5,6 +5,8 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .input_check import check_input_types
+
 MAX_DESCRIPTION = 10_000
 
 
@@ -90,6 +92,7 @@ class XrmEngagementEvent(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        check_input_types(self, vals_list)
         # Events belong to the commercial entity; the person goes in Contact.
         partners = (
             self.env["res.partner"]

@@ -56,7 +56,10 @@ class XrmIncentiveRun(models.Model):
     @api.depends("line_ids.amount")
     def _compute_amount_total(self):
         for run in self:
-            run.amount_total = sum(run.line_ids.mapped("amount"))
+            # A salesperson reading the run that pays them sees their own total.
+            run.amount_total = sum(
+                run.line_ids._filtered_access("read").mapped("amount")
+            )
 
     @api.onchange("plan_id", "date_from")
     def _onchange_period(self):
@@ -163,7 +166,8 @@ class XrmIncentiveRun(models.Model):
         sheet = workbook.add_worksheet(self.date_from.isoformat())
         bold = workbook.add_format({"bold": True})
         sheet.write_row(0, 0, labels, bold)
-        for row, line in enumerate(self.line_ids, start=1):
+        lines = self.line_ids._filtered_access("read")  # a salesperson: own line
+        for row, line in enumerate(lines, start=1):
             for col, field in enumerate(columns):
                 value = line[field]
                 sheet.write(row, col, value.name if field == "user_id" else value or "")

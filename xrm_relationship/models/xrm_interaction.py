@@ -3,7 +3,13 @@
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import LockError, UserError, ValidationError
+from odoo.tools import format_datetime
+
+from .input_check import check_input_types
+
+# What a person writes when documenting a contact.
+DOCUMENTATION_FIELDS = ("summary", "outcome", "quality")
 
 
 class XrmInteraction(models.Model):
@@ -216,6 +222,7 @@ class XrmInteraction(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        check_input_types(self, vals_list)
         default_partner = self.env.context.get("default_partner_id")
         for vals in vals_list:
             if "partner_id" not in vals and default_partner:
@@ -228,6 +235,9 @@ class XrmInteraction(models.Model):
         return records
 
     def write(self, vals):
+        check_input_types(self, [vals])
+        if set(DOCUMENTATION_FIELDS) & vals.keys() or vals.get("state") == "done":
+            self._xrm_guard_documentation(vals)
         if "partner_id" in vals:
             if not vals["partner_id"]:
                 raise UserError(_("An interaction needs a relationship (partner)."))
@@ -236,6 +246,51 @@ class XrmInteraction(models.Model):
         if vals.get("state") == "done":
             self._xrm_move_first_contacts()
         return res
+
+    def _xrm_guard_documentation(self, vals):
+        """Two people documenting one contact: the first save wins, whole.
+
+        The rows are locked without waiting, so a save racing another one
+        gets a clear message instead of waiting and then overwriting it.
+        Notes someone already documented are not replaced by a form opened
+        before: the interaction goes back to To Document first.
+        """
+        records = self.filtered("id")
+        if not records:
+            return
+        try:
+            records.lock_for_update(allow_referencing=True)
+        except LockError:
+            raise UserError(
+                _(
+                    "Someone else is saving this interaction right now. Reload "
+                    "it to read their notes, then add yours."
+                )
+            ) from None
+        if vals.get("state") == "draft":
+            return
+        # Compare with the committed row, not with this user's cache.
+        records.invalidate_recordset(
+            [*DOCUMENTATION_FIELDS, "state", "write_uid", "write_date"]
+        )
+        for rec in records:
+            if rec.state != "done":
+                continue
+            if any(
+                (vals[name] or False) != (rec[name] or False)
+                for name in DOCUMENTATION_FIELDS
+                if name in vals
+            ):
+                raise UserError(
+                    _(
+                        "“%(name)s” is already documented (last saved by "
+                        "%(user)s on %(date)s). Reload it to read those notes; to "
+                        "change them, put it back to To Document first.",
+                        user=rec.write_uid.sudo().name,
+                        name=rec.display_name,
+                        date=format_datetime(self.env, rec.write_date),
+                    )
+                )
 
     def _xrm_move_first_contacts(self):
         """A relationship's first documented interaction -> First contact.
@@ -363,7 +418,8 @@ class XrmInteraction(models.Model):
 
     def action_document(self):
         """Mark as documented; the form asks for summary, outcome and quality."""
-        self.write({"state": "done"})
+        # Already documented (perhaps by someone else meanwhile): nothing to do.
+        self.filtered(lambda i: i.state != "done").write({"state": "done"})
         return True
 
     def action_reset_to_draft(self):

@@ -3,7 +3,7 @@
 import logging
 from datetime import datetime, time, timedelta
 
-from psycopg2.extensions import TransactionRollbackError
+from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -12,6 +12,13 @@ from odoo.tools import SQL, format_date
 _logger = logging.getLogger(__name__)
 
 STATUS = [("ok", "OK"), ("warning", "Warning"), ("critical", "Critical")]
+CONCURRENCY_ERRORS = (
+    pg_errors.SerializationFailure,
+    pg_errors.DeadlockDetected,
+    pg_errors.LockNotAvailable,
+)
+# Who is warned, how, and why a run failed: configuration for managers only.
+MANAGER = "xrm_relationship.group_xrm_manager"
 
 
 class XrmKpiDefinition(models.Model):
@@ -76,31 +83,35 @@ class XrmKpiDefinition(models.Model):
     responsible_user_id = fields.Many2one(
         "res.users",
         string="Responsible",
+        groups=MANAGER,
         tracking=True,
         help="Gets the activity when the KPI is breached.",
     )
     responsible_group_id = fields.Many2one(
         "res.groups",
+        groups=MANAGER,
         help="Used when no responsible person is set: its first member gets "
         "the activity.",
     )
     action_activity = fields.Boolean(
-        string="Schedule an Activity on Breach", default=True
+        string="Schedule an Activity on Breach", default=True, groups=MANAGER
     )
-    action_webhook = fields.Boolean(string="Send a Webhook on Status Change")
+    action_webhook = fields.Boolean(
+        string="Send a Webhook on Status Change", groups=MANAGER
+    )
     webhook_url = fields.Char(
         string="Webhook URL",
-        groups="xrm_relationship.group_xrm_manager",
+        groups=MANAGER,
         help="Empty: the global webhook of the Settings is used.",
     )
     webhook_secret = fields.Char(
-        groups="xrm_relationship.group_xrm_manager",
+        groups=MANAGER,
         help="Signs the webhook body (HMAC-SHA256); empty: the global secret.",
     )
     value_ids = fields.One2many("xrm.kpi.value", "definition_id", string="Values")
     last_run = fields.Datetime(readonly=True, copy=False)
     last_success = fields.Datetime(readonly=True, copy=False)
-    last_error = fields.Text(readonly=True, copy=False)
+    last_error = fields.Text(readonly=True, copy=False, groups=MANAGER)
     last_value_id = fields.Many2one(
         "xrm.kpi.value", string="Latest Company Value", readonly=True, copy=False
     )
@@ -108,7 +119,9 @@ class XrmKpiDefinition(models.Model):
     last_status = fields.Selection(STATUS, readonly=True, copy=False)
     last_date = fields.Date(related="last_value_id.date", string="As Of")
     breach_since = fields.Date(readonly=True, copy=False)
-    breach_activity_id = fields.Many2one("mail.activity", readonly=True, copy=False)
+    breach_activity_id = fields.Many2one(
+        "mail.activity", readonly=True, copy=False, groups=MANAGER
+    )
 
     _code_company_unique = models.Constraint(
         "UNIQUE(code, company_id)", "This KPI already exists for this company."
@@ -240,6 +253,9 @@ class XrmKpiDefinition(models.Model):
         return created
 
     def _xrm_compute(self, as_of=None, commit=False):
+        # Computing rewrites every salesperson's snapshots: managers (and the
+        # cron) only, whoever calls the public compute_kpis().
+        self.env["xrm.kpi.definition"].check_access("write")
         as_of = fields.Date.to_date(as_of) or fields.Date.context_today(self)
         definitions = self or self.search([])
         Value = self.env["xrm.kpi.value"]
@@ -255,9 +271,11 @@ class XrmKpiDefinition(models.Model):
                     kpi._xrm_after_compute(kpi_values, as_of)
                 values |= kpi_values
                 kpi.write({"last_run": now, "last_success": now, "last_error": False})
-            except TransactionRollbackError:
-                # Another run of this KPI committed first: let Odoo retry the
-                # whole call (RPC) or the next cron pass replace its snapshot.
+            except CONCURRENCY_ERRORS:
+                # Another transaction touched the same rows (e.g. another run
+                # of this KPI committed first): fail the whole job so it
+                # restarts from the last commit (the cron and the RPC layer
+                # both retry), instead of filing it as a broken KPI.
                 raise
             except Exception as error:  # one KPI must not stop the others
                 _logger.exception("XRM KPI %s failed for %s", kpi.code, as_of)

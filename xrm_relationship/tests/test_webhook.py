@@ -101,11 +101,20 @@ class TestWebhook(XrmCommon):
         delivery.next_attempt = False
         with (
             patch.object(Cron, "_commit_progress", return_value=100.0),
-            self.assertLogs("odoo.addons.xrm_relationship", "WARNING"),
+            self.assertLogs("odoo.addons.xrm_relationship", "WARNING") as logs,
         ):
             delivery._xrm_send()
             delivery._xrm_send()
         self.assertEqual((delivery.state, delivery.attempts), ("failed", 3))
+        self.assertEqual(len(self.server.received), 3)
+        # the log says why it gave up, and never carries the secret
+        [given_up] = logs.output
+        self.assertIn("gave up after 3 attempts", given_up)
+        self.assertIn("HTTP 500", given_up)
+        self.assertNotIn(SECRET, given_up)
+        # a given-up delivery is not sent again by the cron
+        with patch.object(Cron, "_commit_progress", return_value=100.0):
+            self.Delivery._cron_xrm_webhook_retry()
         self.assertEqual(len(self.server.received), 3)
 
     def test_refused_and_hanging_endpoints_never_raise(self):

@@ -1,0 +1,502 @@
+# Copyright 2026 XRM Relationship contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Who may do what on every model of the addon, written down as data.
+
+One record per model in company A, owned by the XRM manager (a colleague of
+the salesperson). Each cell says what the user may do with it: r = read it,
+w = write it, c = create records of the model (in their own company), u =
+delete it. The ORM is asked as each user, and so is JSON-2 with each user's
+API key (reads, then ``has_access``); XML-RPC with a password is asked for
+the reads (portal users have no API key).
+"""
+
+import json
+import xmlrpc.client
+from datetime import date, datetime, timedelta
+
+from odoo.exceptions import AccessError
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
+
+from .common import XrmCommon
+
+USERS = ("public", "portal", "internal", "xrm_user", "xrm_manager", "manager_b")
+
+# fmt: off
+MATRIX = {
+    #                           public portal internal xrm_user xrm_manager manager_b
+    "xrm.interaction":          ("", "", "", "c", "rwcu", "c"),
+    "xrm.journey.stage":        ("", "", "r", "r", "rwcu", "rwcu"),
+    "xrm.journey.transition":   ("", "", "", "r", "rwcu", "c"),
+    "xrm.customer.goal":        ("", "", "", "rwc", "rwcu", "c"),
+    "xrm.kpi.definition":       ("", "", "", "r", "rwcu", "c"),
+    "xrm.kpi.value":            ("", "", "", "", "rwcu", "c"),
+    "xrm.health.profile":       ("", "", "", "r", "rwcu", "c"),
+    "xrm.health.snapshot":      ("", "", "", "r", "rwcu", "c"),
+    "xrm.webhook.delivery":     ("", "", "", "", "rwcu", "c"),
+    "xrm.engagement.event":     ("", "", "", "rc", "rwcu", "c"),
+    "xrm.incentive.plan":       ("", "", "", "r", "rwcu", "c"),
+    "xrm.incentive.run":        ("", "", "", "", "rwcu", "c"),
+    "xrm.incentive.line":       ("", "", "", "", "rwcu", "c"),
+    # a wizard: each user only ever sees the ones they opened
+    "xrm.churn.wizard":         ("", "", "", "rwcu", "rwcu", "rwcu"),
+}
+# fmt: on
+
+# Fields that only XRM managers may read, whatever record they can read.
+MANAGER_FIELDS = {
+    "xrm.kpi.definition": [
+        "webhook_url",
+        "webhook_secret",
+        "responsible_user_id",
+        "responsible_group_id",
+        "action_activity",
+        "action_webhook",
+        "last_error",
+        "breach_activity_id",
+    ],
+    "xrm.incentive.plan": ["base_amount", "pool_amount", "clawback_amount"],
+    "res.config.settings": ["xrm_webhook_url", "xrm_webhook_secret"],
+}
+
+# What portal and public users may not read on their own commercial partner.
+INTERNAL_PARTNER_FIELDS = [
+    "xrm_stage_id",
+    "xrm_health",
+    "xrm_cs_score",
+    "xrm_churn_reason",
+    "xrm_last_meaningful_summary",
+    "xrm_interaction_ids",
+]
+
+
+def build_world(cls):
+    """Users of every kind and one company-A record per model."""
+    env = cls.env
+    cls.company_b = env["res.company"].create({"name": "Company B"})
+    cls.customer = env["res.partner"].create(
+        {"name": "Customer A", "is_company": True, "company_id": env.company.id}
+    )
+    cls.shared = env["res.partner"].create({"name": "Shared", "is_company": True})
+    cls.users = {
+        "public": env.ref("base.public_user"),
+        "portal": new_test_user(
+            env,
+            login="acl_portal",
+            groups="base.group_portal",
+            partner_id=env["res.partner"]
+            .create({"name": "Portal Person", "parent_id": cls.customer.id})
+            .id,
+        ),
+        "internal": new_test_user(env, login="acl_internal", groups="base.group_user"),
+        "xrm_user": new_test_user(
+            env, login="acl_sales", groups="xrm_relationship.group_xrm_user"
+        ),
+        "xrm_manager": new_test_user(
+            env, login="acl_manager", groups="xrm_relationship.group_xrm_manager"
+        ),
+        "manager_b": new_test_user(
+            env,
+            login="acl_manager_b",
+            groups="xrm_relationship.group_xrm_manager",
+            company_id=cls.company_b.id,
+            company_ids=[(6, 0, cls.company_b.ids)],
+        ),
+    }
+    manager = cls.users["xrm_manager"]
+    cls.customer.user_id = manager
+    stage = env["xrm.journey.stage"].create({"name": "ACL Stage", "sequence": 99})
+    kpi = env.ref("xrm_relationship.xrm_kpi_nrr")
+    kpi.sudo().write({"webhook_url": "https://hooks.example.com/x"})
+    kpi.sudo().webhook_secret = "kpi-secret-value"
+    plan = env["xrm.incentive.plan"].create(
+        {"name": "ACL Plan", "period": "monthly", "base_amount": 5000}
+    )
+    run = env["xrm.incentive.run"].create(
+        {"plan_id": plan.id, "date_from": date(2026, 1, 1)}
+    )
+    profile = env["xrm.health.profile"].search(
+        [("company_id", "=", env.company.id)], limit=1
+    ) or env["xrm.health.profile"].create({"relation_type": "customer"})
+    cls.records = {
+        "xrm.interaction": env["xrm.interaction"].create(
+            {
+                "partner_id": cls.customer.id,
+                "user_id": manager.id,
+                "summary": "Margin we conceded",
+            }
+        ),
+        "xrm.journey.stage": stage,
+        "xrm.journey.transition": env["xrm.journey.transition"].create(
+            {"partner_id": cls.customer.id, "to_stage_id": stage.id}
+        ),
+        "xrm.customer.goal": env["xrm.customer.goal"].create(
+            {"partner_id": cls.customer.id, "name": "Go live", "user_id": manager.id}
+        ),
+        "xrm.kpi.definition": kpi,
+        "xrm.kpi.value": env["xrm.kpi.value"].create(
+            {
+                "definition_id": kpi.id,
+                "date": date(2001, 1, 1),
+                "user_id": manager.id,
+                "company_id": env.company.id,
+                "value": 90.0,
+            }
+        ),
+        "xrm.health.profile": profile,
+        "xrm.health.snapshot": env["xrm.health.snapshot"].create(
+            {"partner_id": cls.customer.id, "date": date(2026, 1, 1), "cs_score": 50}
+        ),
+        "xrm.webhook.delivery": env["xrm.webhook.delivery"].create(
+            {
+                "name": "kpi.status",
+                "url": "https://hooks.example.com/x",
+                "payload": "{}",
+            }
+        ),
+        "xrm.engagement.event": env["xrm.engagement.event"].create(
+            {"partner_id": cls.customer.id, "event_type": "visit"}
+        ),
+        "xrm.incentive.plan": plan,
+        "xrm.incentive.run": run,
+        "xrm.incentive.line": env["xrm.incentive.line"].create(
+            {"run_id": run.id, "user_id": manager.id, "amount": 4321.0}
+        ),
+    }
+
+
+@tagged("post_install", "-at_install")
+class TestAccessMatrix(XrmCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        build_world(cls)
+
+    def _can(self, record, user, operation):
+        try:
+            if operation == "read":
+                record.with_user(user).read(["display_name"])
+            else:
+                record.with_user(user).check_access(operation)
+        except AccessError:
+            return False
+        return True
+
+    def _cell(self, model, user):
+        Model = self.env[model].with_user(user)
+        if Model._transient:
+            # Each user works on a wizard of their own.
+            record = None
+            if Model.has_access("create"):
+                record = Model.create(
+                    {"reason": "ACL", "partner_ids": [(6, 0, self.shared.ids)]}
+                )
+        else:
+            record = self.records[model]
+        cell = ""
+        for letter, operation in zip(
+            "rwcu", ("read", "write", "create", "unlink"), strict=False
+        ):
+            if operation == "create":
+                allowed = Model.has_access("create")
+            else:
+                allowed = record is not None and self._can(record, user, operation)
+            cell += letter if allowed else ""
+        return cell
+
+    def test_every_model_is_in_the_matrix(self):
+        models = self.env["ir.model.data"].search(
+            [("module", "=", "xrm_relationship"), ("model", "=", "ir.model")]
+        )
+        names = {
+            name
+            for name in self.env["ir.model"]
+            .browse(models.mapped("res_id"))
+            .mapped("model")
+            if self.env[name]._original_module == "xrm_relationship"
+            and not self.env[name]._abstract
+        }
+        self.assertEqual(names, set(MATRIX))
+
+    def test_matrix_through_the_orm(self):
+        actual = {
+            model: tuple(self._cell(model, self.users[who]) for who in USERS)
+            for model in MATRIX
+        }
+        for model, expected in MATRIX.items():
+            for who, want, got in zip(USERS, expected, actual[model], strict=True):
+                with self.subTest(model=model, user=who):
+                    self.assertEqual(got, want)
+
+    def test_salesperson_reaches_own_records_only(self):
+        sales = self.users["xrm_user"]
+        line = self.records["xrm.incentive.line"]
+        own_line = line.copy({"user_id": sales.id, "amount": 100.0})
+        Line = self.env["xrm.incentive.line"].with_user(sales)
+        self.assertEqual(Line.search([]), own_line)
+        self.assertEqual(own_line.with_user(sales).amount, 100.0)
+        with self.assertRaises(AccessError):
+            own_line.with_user(sales).write({"amount": 1e6})
+        # the run that pays them is visible, its total only their own line
+        run = self.records["xrm.incentive.run"].with_user(sales)
+        self.assertEqual(run.read(["amount_total"])[0]["amount_total"], 100.0)
+        own = (
+            self.env["xrm.interaction"]
+            .with_user(sales)
+            .create({"partner_id": self.customer.id, "summary": "Mine"})
+        )
+        self.assertEqual(own.user_id, sales)
+        self.assertEqual(
+            self.env["xrm.interaction"]
+            .with_user(sales)
+            .search([("partner_id", "=", self.customer.id)]),
+            own,
+        )
+        Value = self.env["xrm.kpi.value"].with_user(sales)
+        company_wide = self.records["xrm.kpi.value"].copy({"user_id": False})
+        self.assertEqual(
+            Value.search([("date", "=", date(2001, 1, 1))]),
+            company_wide,
+        )
+
+    def test_manager_only_fields(self):
+        for model, names in MANAGER_FIELDS.items():
+            Model = self.env[model]
+            for name in names:
+                with self.subTest(model=model, field=name):
+                    field = Model._fields[name]
+                    for who in ("xrm_user", "internal"):
+                        self.assertFalse(
+                            Model.with_user(self.users[who])._has_field_access(
+                                field, "read"
+                            )
+                        )
+                    self.assertTrue(
+                        Model.with_user(self.users["xrm_manager"])._has_field_access(
+                            field, "read"
+                        )
+                    )
+        kpi = self.records["xrm.kpi.definition"].with_user(self.users["xrm_user"])
+        with self.assertRaises(AccessError):
+            kpi.read(["webhook_secret"])
+        with self.assertRaises(AccessError):
+            kpi.search_read([("webhook_secret", "like", "kpi")], ["name"])
+        self.assertEqual(kpi.read(["target"])[0]["id"], kpi.id)
+
+    def test_portal_reads_own_partner_but_no_assessment(self):
+        portal = self.users["portal"]
+        partner = self.customer.with_user(portal)
+        self.assertEqual(partner.read(["name"])[0]["name"], "Customer A")
+        for name in INTERNAL_PARTNER_FIELDS:
+            with self.subTest(field=name), self.assertRaises(AccessError):
+                partner.read([name])
+        with self.assertRaises(AccessError):
+            partner.search_read([("xrm_health", "=", "red")], ["name"])
+
+    def test_other_company_sees_nothing_whatever_the_context(self):
+        manager_b = self.users["manager_b"]
+        for model, record in self.records.items():
+            if model == "xrm.journey.stage":
+                continue  # stages are shared configuration
+            Model = self.env[model].with_user(manager_b)
+            with self.subTest(model=model):
+                self.assertFalse(
+                    Model.with_context(active_test=False).search(
+                        [("id", "=", record.id)]
+                    )
+                )
+        # asking for company A in the context does not open it
+        with self.assertRaises(AccessError):
+            self.env["xrm.interaction"].with_user(manager_b).with_context(
+                allowed_company_ids=[self.env.company.id]
+            ).search([])
+        # nor does a domain that names company A explicitly
+        Interaction = self.env["xrm.interaction"].with_user(manager_b)
+        self.assertFalse(Interaction.search([("company_id", "=", self.env.company.id)]))
+        self.assertEqual(
+            Interaction.search_count([("partner_id.name", "=", "Customer A")]), 0
+        )
+        # aggregates too
+        self.assertFalse(
+            self.env["xrm.incentive.line"]
+            .with_user(manager_b)
+            ._read_group([], [], ["amount:sum"])[0][0]
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestAccessExternalApi(HttpCase):
+    """The same read column through JSON-2 (API key) and XML-RPC (password)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        build_world(cls)
+        cls.keys = {
+            who: cls.env["res.users.apikeys"]
+            .with_user(cls.users[who])
+            ._generate(
+                scope="rpc",
+                name="acl",
+                expiration_date=datetime.now() + timedelta(days=1),
+            )
+            for who in ("internal", "xrm_user", "xrm_manager", "manager_b")
+        }
+
+    def _json2(self, who, model, method, **params):
+        return self.url_open(
+            f"/json/2/{model}/{method}",
+            data=json.dumps(params),
+            headers={
+                "Content-Type": "application/json",
+                "Authorization": f"Bearer {self.keys[who]}",
+                "X-Odoo-Database": self.env.cr.dbname,
+            },
+        )
+
+    def _xmlrpc_read(self, who, model, record):
+        user = self.users[who]
+        try:
+            self.xmlrpc_object.execute_kw(
+                self.env.cr.dbname,
+                user.id,
+                user.login + "x" * (8 - len(user.login)),  # new_test_user's
+                model,
+                "read",
+                [record.ids],
+                {"fields": ["display_name"]},
+            )
+        except xmlrpc.client.Fault as fault:
+            self.assertEqual(fault.faultCode, 4, fault.faultString)  # AccessError
+            return False
+        return True
+
+    @mute_logger("odoo.http", "odoo.addons.base.models.ir_model", "odoo.models")
+    def test_read_column_through_json2_and_xmlrpc(self):
+        for model, expected in MATRIX.items():
+            if model not in self.records:
+                continue  # wizards are not read from outside
+            record = self.records[model]
+            for who, cell in zip(USERS, expected, strict=True):
+                want = "r" in cell
+                with self.subTest(model=model, user=who):
+                    if who in self.keys:
+                        response = self._json2(
+                            who, model, "read", ids=record.ids, fields=["display_name"]
+                        )
+                        self.assertEqual(
+                            response.status_code, 200 if want else 403, response.text
+                        )
+                    if who != "public":  # no password: cannot even log in
+                        self.assertEqual(self._xmlrpc_read(who, model, record), want)
+        anonymous = self.url_open(
+            "/json/2/xrm.interaction/search_read",
+            data=json.dumps({"domain": [], "fields": ["summary"]}),
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertEqual(anonymous.status_code, 401)
+
+    @mute_logger("odoo.http", "odoo.addons.base.models.ir_model", "odoo.models")
+    def test_whole_matrix_through_json2(self):
+        """Every cell again, asked by each API key: read, then has_access."""
+        for model, expected in MATRIX.items():
+            if model not in self.records:
+                continue
+            record = self.records[model]
+            for who, want in zip(USERS, expected, strict=True):
+                if who not in self.keys:
+                    continue
+                cell = ""
+                response = self._json2(
+                    who, model, "read", ids=record.ids, fields=["display_name"]
+                )
+                cell += "r" if response.status_code == 200 else ""
+                for letter, operation, ids in (
+                    ("w", "write", record.ids),
+                    ("c", "create", []),
+                    ("u", "unlink", record.ids),
+                ):
+                    response = self._json2(
+                        who, model, "has_access", ids=ids, operation=operation
+                    )
+                    self.assertEqual(response.status_code, 200, response.text)
+                    cell += letter if response.json() is True else ""
+                with self.subTest(model=model, user=who):
+                    self.assertEqual(cell, want)
+
+    @mute_logger("odoo.http")
+    def test_salesperson_cannot_read_pay_secrets_or_other_companies(self):
+        """The acceptance check, as a salesperson with an API key."""
+        line = self.records["xrm.incentive.line"]
+        kpi = self.records["xrm.kpi.definition"]
+        interaction_b = (
+            self.env["xrm.interaction"]
+            .with_company(self.company_b)
+            .create(
+                {
+                    "partner_id": self.env["res.partner"]
+                    .create({"name": "Customer B", "company_id": self.company_b.id})
+                    .id,
+                    "company_id": self.company_b.id,
+                    "user_id": False,
+                    "summary": "Company B's secret",
+                }
+            )
+        )
+        # a colleague's incentive line
+        response = self._json2(
+            "xrm_user", "xrm.incentive.line", "read", ids=line.ids, fields=["amount"]
+        )
+        self.assertEqual(response.status_code, 403)
+        self.assertIn("AccessError", response.json()["name"])
+        response = self._json2(
+            "xrm_user",
+            "xrm.incentive.line",
+            "search_read",
+            domain=[],
+            fields=["amount"],
+        )
+        self.assertEqual(response.json(), [])
+        # a KPI's webhook secret
+        response = self._json2(
+            "xrm_user",
+            "xrm.kpi.definition",
+            "read",
+            ids=kpi.ids,
+            fields=["webhook_secret"],
+        )
+        self.assertEqual(response.status_code, 403)
+        self.assertNotIn("kpi-secret-value", response.text)
+        # another company's interactions
+        response = self._json2(
+            "xrm_user",
+            "xrm.interaction",
+            "search_read",
+            domain=[("company_id", "=", self.company_b.id)],
+            fields=["summary"],
+        )
+        self.assertEqual(response.json(), [])
+        response = self._json2(
+            "xrm_user",
+            "xrm.interaction",
+            "read",
+            ids=interaction_b.ids,
+            fields=["summary"],
+        )
+        self.assertEqual(response.status_code, 403)
+        # recomputing everyone's KPI snapshots is not a salesperson's call
+        response = self._json2("xrm_user", "xrm.kpi.definition", "compute_kpis", ids=[])
+        self.assertEqual(response.status_code, 403)
+        # the manager of company A reads the first two (the test can fail)
+        response = self._json2(
+            "xrm_manager", "xrm.incentive.line", "read", ids=line.ids, fields=["amount"]
+        )
+        self.assertEqual(response.json()[0]["amount"], 4321.0)
+        response = self._json2(
+            "xrm_manager",
+            "xrm.kpi.definition",
+            "read",
+            ids=kpi.ids,
+            fields=["webhook_secret"],
+        )
+        self.assertEqual(response.json()[0]["webhook_secret"], "kpi-secret-value")
