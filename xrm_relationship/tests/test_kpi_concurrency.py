@@ -71,15 +71,22 @@ class TestKpiOverlappingRuns(BaseCase):
             )
             return cr.fetchone()
 
-    def _run(self, barrier=None, hold=None):
-        """One transaction: compute the KPI; ``hold`` keeps it open a while."""
+    def _run(self, wait_for=None, computed=None, hold=None):
+        """One transaction computing the KPI.
+
+        ``wait_for``: start computing only once that event is set (the
+        transaction's snapshot is taken before). ``computed`` is set once the
+        values are written; ``hold`` keeps the transaction open until set.
+        """
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             kpi = env["xrm.kpi.definition"].browse(self.kpi_id)
             cr.execute("SELECT 1")  # take the transaction's snapshot now
-            if barrier:
-                barrier.wait(timeout=30)
+            if wait_for:
+                wait_for.wait(timeout=30)
             values = kpi._xrm_compute_one(self.as_of)
+            if computed:
+                computed.set()
             if hold:
                 hold.wait(timeout=30)
             return len(values)
@@ -94,21 +101,30 @@ class TestKpiOverlappingRuns(BaseCase):
     def test_overlapping_runs_store_one_snapshot_set(self):
         expected = self._run()
         self._remove_values()
-        barrier = threading.Barrier(2)
+        computed = threading.Event()
         release = threading.Event()
         outcome = {}
 
-        def worker(name, hold):
+        def worker(name, **events):
             try:
                 with mute_logger("odoo.sql_db"):
-                    outcome[name] = self._run(barrier, hold)
+                    outcome[name] = self._run(**events)
             except (TransactionRollbackError, psycopg2.IntegrityError) as error:
                 outcome[name] = error
 
-        first = threading.Thread(target=worker, args=("first", release))
-        second = threading.Thread(target=worker, args=("second", None))
-        first.start()
+        # Both transactions are open before either computes; the first has
+        # written its snapshots (uncommitted) when the second starts.
+        first = threading.Thread(
+            target=worker,
+            args=("first",),
+            kwargs={"computed": computed, "hold": release},
+        )
+        second = threading.Thread(
+            target=worker, args=("second",), kwargs={"wait_for": computed}
+        )
         second.start()
+        first.start()
+        self.assertTrue(computed.wait(timeout=60), "the first run did not compute")
         # The first holds its lock open; the second must queue behind it.
         second.join(timeout=2)
         self.assertTrue(second.is_alive(), "the second run did not wait")
