@@ -1030,3 +1030,94 @@ class XrmDemoLoader(models.AbstractModel):
                     }
                 )
         return vals_list
+
+    # ------------------------------------------------------------------
+    # Relationship care: tiers, contact pressure, fast first response
+    # ------------------------------------------------------------------
+    @api.model
+    def _load_care_demo_data(self):
+        """A pressed relationship, two website leads and everyone's tier."""
+        Partner = self.env["res.partner"].sudo()
+        pressed = Partner.search([("name", "=", "Blue Harbor Logistics")], limit=1)
+        if not pressed or self.env["crm.lead"].search_count(
+            [("email_from", "=", "dana.wright@harbourview.example.com")]
+        ):
+            return False
+        now = fields.Datetime.now().replace(microsecond=0)
+        users = self._xrm_demo_users()
+        Interaction = (
+            self.env["xrm.interaction"].sudo().with_context(xrm_no_capture=True)
+        )
+        # Six outbound contacts in a month, from two people: over the limit.
+        contact = pressed.child_ids[:1] or pressed
+        Interaction.create(
+            [
+                {
+                    "partner_id": pressed.id,
+                    "contact_id": contact.id if contact != pressed else False,
+                    "user_id": users[n % 2].id,
+                    "date": now - timedelta(days=days, hours=n),
+                    "channel": channel,
+                    "direction": "outbound",
+                    "state": "done",
+                    "outcome": "neutral",
+                    "quality": 3,
+                    "summary": summary,
+                }
+                for n, (days, channel, summary) in enumerate(
+                    [
+                        (2, "email", "Sent the renewal offer."),
+                        (5, "phone", "Called about the renewal offer."),
+                        (9, "email", "Newsletter follow-up on the new tracking app."),
+                        (14, "phone", "Asked for feedback on the last delivery."),
+                        (20, "email", "Invitation to the customer day."),
+                        (26, "phone", "Reminder about the customer day."),
+                    ]
+                )
+            ]
+        )
+        # Website leads: one answered in 25 minutes, one still waiting.
+        website = self.env.ref("utm.utm_medium_website")
+        Lead = self.env["crm.lead"].sudo()
+        answered = Lead.create(
+            {
+                "name": "Fleet tracking for 40 vans",
+                "type": "lead",
+                "contact_name": "Dana Wright",
+                "partner_name": "Harbourview Couriers",
+                "email_from": "dana.wright@harbourview.example.com",
+                "medium_id": website.id,
+                "user_id": users[0].id,
+            }
+        )
+        waiting = Lead.create(
+            {
+                "name": "Quote for cold-chain storage",
+                "type": "lead",
+                "contact_name": "Omid Karimi",
+                "email_from": "omid.karimi@coldchain.example.com",
+                "medium_id": website.id,
+                "user_id": users[1].id,
+            }
+        )
+        self.env.cr.execute(
+            "UPDATE crm_lead SET create_date = %s WHERE id = %s",
+            [now - timedelta(hours=3), answered.id],
+        )
+        self.env.cr.execute(
+            "UPDATE crm_lead SET create_date = %s WHERE id = %s",
+            [now - timedelta(minutes=40), waiting.id],
+        )
+        (answered | waiting).invalidate_recordset(["create_date"])
+        answered._xrm_set_first_response(
+            now - timedelta(hours=3) + timedelta(minutes=25), users[0]
+        )
+        # Tiers as of today, and today's values of the care KPIs.
+        relationships = Partner.search(
+            [("is_company", "=", True), ("xrm_relation_type", "!=", False)]
+        )
+        self.env["xrm.relationship.tier"]._xrm_assign(relationships)
+        self.env["xrm.kpi.definition"].sudo().search(
+            [("code", "in", ["contact_pressure_breaches", "first_response_minutes"])]
+        ).compute_kpis()
+        return True
