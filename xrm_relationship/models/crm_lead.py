@@ -72,12 +72,18 @@ class CrmLead(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         leads = super().create(vals_list)
+        if self.env.context.get("xrm_no_ack"):
+            return leads
         fast = leads.filtered(lambda lead: lead._xrm_is_fast_response_source())
         if fast:
             fast.sudo().write({"xrm_fast_response": True})
             # On creation only: an update never acknowledges again.
             fast._xrm_send_acknowledgement()
         return leads
+
+    def copy(self, default=None):
+        # A duplicate is our own doing: the customer was answered already.
+        return super(CrmLead, self.with_context(xrm_no_ack=True)).copy(default)
 
     def _xrm_is_fast_response_source(self):
         self.ensure_one()

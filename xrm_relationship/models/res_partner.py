@@ -235,10 +235,11 @@ class ResPartner(models.Model):
     def _compute_xrm_pressure(self):
         Interaction = self.env["xrm.interaction"]
         days = Interaction._xrm_pressure_days()
-        counts = Interaction._xrm_pressure_counts(self.commercial_partner_id)
+        # _origin: a form being edited holds new records of saved partners.
+        counts = Interaction._xrm_pressure_counts(self.commercial_partner_id._origin)
         for partner in self:
             commercial = partner.commercial_partner_id
-            count = counts.get(commercial.id, 0)
+            count = counts.get(commercial._origin.id, 0)
             limit = commercial._xrm_pressure_max()
             partner.xrm_pressure_count = count
             partner.xrm_pressure_limit = limit

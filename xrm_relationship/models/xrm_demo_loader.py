@@ -1048,7 +1048,7 @@ class XrmDemoLoader(models.AbstractModel):
         Interaction = (
             self.env["xrm.interaction"].sudo().with_context(xrm_no_capture=True)
         )
-        # Six outbound contacts in a month, from two people: over the limit.
+        # Two more outbound contacts this month: past the limit of 5.
         contact = pressed.child_ids[:1] or pressed
         Interaction.create(
             [
@@ -1068,11 +1068,25 @@ class XrmDemoLoader(models.AbstractModel):
                     [
                         (2, "email", "Sent the renewal offer."),
                         (5, "phone", "Called about the renewal offer."),
-                        (9, "email", "Newsletter follow-up on the new tracking app."),
-                        (14, "phone", "Asked for feedback on the last delivery."),
-                        (20, "email", "Invitation to the customer day."),
-                        (26, "phone", "Reminder about the customer day."),
                     ]
+                )
+            ]
+        )
+        # The loyal advocate reviews and recommends us quarter after quarter.
+        loyal = Partner.search([("name", "=", "Northwind Traders")], limit=1)
+        self.env["xrm.engagement.event"].create(
+            [
+                {
+                    "partner_id": loyal.id,
+                    "event_type": kind,
+                    "date": now - timedelta(days=days),
+                    "source": "website",
+                    "description": description,
+                }
+                for days in (20, 110, 200, 290)
+                for kind, description in (
+                    ("review", "Five-star review of our service"),
+                    ("referral", "Recommended us to a partner company"),
                 )
             ]
         )
@@ -1100,15 +1114,17 @@ class XrmDemoLoader(models.AbstractModel):
                 "user_id": users[1].id,
             }
         )
-        self.env.cr.execute(
-            "UPDATE crm_lead SET create_date = %s WHERE id = %s",
-            [now - timedelta(hours=3), answered.id],
-        )
-        self.env.cr.execute(
-            "UPDATE crm_lead SET create_date = %s WHERE id = %s",
-            [now - timedelta(minutes=40), waiting.id],
-        )
-        (answered | waiting).invalidate_recordset(["create_date"])
+        # They arrived a while ago, and were acknowledged a minute later.
+        for lead, age in (
+            (answered, timedelta(hours=3)),
+            (waiting, timedelta(minutes=40)),
+        ):
+            self.env.cr.execute(
+                "UPDATE crm_lead SET create_date = %s, xrm_ack_sent_date = %s "
+                "WHERE id = %s",
+                [now - age, now - age + timedelta(minutes=1), lead.id],
+            )
+        (answered | waiting).invalidate_recordset(["create_date", "xrm_ack_sent_date"])
         answered._xrm_set_first_response(
             now - timedelta(hours=3) + timedelta(minutes=25), users[0]
         )

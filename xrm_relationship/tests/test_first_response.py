@@ -70,6 +70,8 @@ class TestFirstResponse(KpiWorld):
         lead.write({"name": "Web Lead (renamed)", "description": "<p>More</p>"})
         lead.write({"medium_id": self.website.id, "source_id": self.portal_source.id})
         self.assertEqual(len(self._mails(lead)), 1)
+        # a duplicate made in the back office does not write to the customer
+        self.assertFalse(self._mails(lead.copy()))
         # the automatic email is neither a contact nor a human answer
         self.assertFalse(
             self.env["xrm.interaction"].search([("lead_id", "=", lead.id)])
