@@ -281,13 +281,14 @@ class XrmInteraction(models.Model):
             self._xrm_pressure_domain(partner, at, exclude_ids), limit=5
         )
         channels = dict(self._fields["channel"]._description_selection(self.env))
+        nobody = _("nobody")  # not inside the generator: _ reads the caller's frame
         lines = "\n".join(
             "• %s · %s · %s"
             % (
                 fields.Datetime.context_timestamp(self, rec.date).strftime(
                     "%Y-%m-%d %H:%M"
                 ),
-                rec.user_id.name or _("nobody"),
+                rec.user_id.name or nobody,
                 channels.get(rec.channel, rec.channel),
             )
             for rec in recent

@@ -289,10 +289,10 @@ class XrmRelationshipTier(models.Model):
         bodies = {}
         for pid, old, new, score, _active in changes:
             if old:
-                bodies[pid] = _(
+                bodies[pid] = self.env._(
                     "Relationship tier: %(old)s → %(new)s (score %(score)s).",
                     old=tiers.browse(old).name,
-                    new=tiers.browse(new).name or _("none"),
+                    new=tiers.browse(new).name or self.env._("none"),
                     score=score,
                 )
         if bodies:
@@ -336,8 +336,8 @@ class XrmRelationshipTier(models.Model):
                     "activity_type_id": activity_type.id,
                     "user_id": partner.user_id.id,
                     "date_deadline": deadline,
-                    "summary": _("Let %s know they matter", partner.name),
-                    "note": _(
+                    "summary": self.env._("Let %s know they matter", partner.name),
+                    "note": self.env._(
                         "%(partner)s has entered the %(tier)s tier: %(reason)s "
                         "Thank them personally: a call, a note, an invitation.",
                         partner=partner.name,
