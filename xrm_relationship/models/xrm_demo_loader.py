@@ -1128,12 +1128,12 @@ class XrmDemoLoader(models.AbstractModel):
         answered._xrm_set_first_response(
             now - timedelta(hours=3) + timedelta(minutes=25), users[0]
         )
-        # Tiers as of today, and today's values of the care KPIs.
+        # Tiers as of today; today's health and KPI snapshots again, so that
+        # they include the records added here.
         relationships = Partner.search(
             [("is_company", "=", True), ("xrm_relation_type", "!=", False)]
         )
         self.env["xrm.relationship.tier"]._xrm_assign(relationships)
-        self.env["xrm.kpi.definition"].sudo().search(
-            [("code", "in", ["contact_pressure_breaches", "first_response_minutes"])]
-        ).compute_kpis()
+        (pressed | loyal)._xrm_compute_health()
+        self.env["xrm.kpi.definition"].sudo().search([]).compute_kpis()
         return True
