@@ -21,3 +21,8 @@ from . import xrm_engagement_event
 from . import xrm_incentive_plan
 from . import xrm_incentive_run
 from . import xrm_incentive_line
+from . import xrm_relationship_tier
+from . import xrm_tier_history
+from . import crm_team
+from . import res_company
+from . import mail_compose_message

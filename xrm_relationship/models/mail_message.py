@@ -11,7 +11,24 @@ class MailMessage(models.Model):
         messages = super().create(vals_list)
         if not self.env.context.get("xrm_no_capture"):
             messages._xrm_capture_emails()
+            messages._xrm_note_lead_first_response()
         return messages
+
+    def _xrm_note_lead_first_response(self):
+        """A message to the customer by an internal user answers a lead.
+
+        Counted even when email capture is off; notes and system messages
+        are not answers.
+        """
+        on_leads = self.filtered(
+            lambda m: m.model == "crm.lead" and m.res_id and m._xrm_is_contact()
+        )
+        for message in on_leads:
+            users = message.author_id.sudo().user_ids.filtered(lambda u: not u.share)
+            if users:
+                self.env["crm.lead"].browse(message.res_id)._xrm_set_first_response(
+                    message.date, users[:1]
+                )
 
     def _xrm_is_contact(self):
         """Emails in or out; internal notes and system messages are not contacts."""

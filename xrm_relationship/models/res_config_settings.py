@@ -1,6 +1,7 @@
 # Copyright 2026 XRM Relationship contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ResConfigSettings(models.TransientModel):
@@ -69,6 +70,112 @@ class ResConfigSettings(models.TransientModel):
         groups="xrm_relationship.group_xrm_manager",
         help="Signs every webhook body (HMAC-SHA256, Standard Webhooks headers).",
     )
+
+    # Relationship care: tiers, contact pressure, fast first response.
+    xrm_tier_period_days = fields.Integer(
+        string="Tier Period (days)",
+        config_parameter="xrm_relationship.tier_period_days",
+    )
+    xrm_tier_periods = fields.Integer(
+        string="Tier Periods", config_parameter="xrm_relationship.tier_periods"
+    )
+    xrm_tier_period_cap = fields.Float(
+        string="Points Counted per Period",
+        config_parameter="xrm_relationship.tier_period_cap",
+        help="Points above this in one period are not counted: steady activity "
+        "beats one burst.",
+    )
+    xrm_tier_weight_positive = fields.Float(
+        string="Positive Interaction",
+        config_parameter="xrm_relationship.tier_weight_positive",
+    )
+    xrm_tier_weight_engagement = fields.Float(
+        string="Engagement Event",
+        config_parameter="xrm_relationship.tier_weight_engagement",
+    )
+    xrm_tier_weight_referral = fields.Float(
+        string="Referral", config_parameter="xrm_relationship.tier_weight_referral"
+    )
+    xrm_tier_weight_goal = fields.Float(
+        string="Goal Achieved", config_parameter="xrm_relationship.tier_weight_goal"
+    )
+    xrm_tier_weight_satisfied = fields.Float(
+        string="Satisfied Ticket",
+        config_parameter="xrm_relationship.tier_weight_satisfied",
+    )
+    xrm_pressure_period_days = fields.Integer(
+        string="Pressure Period (days)",
+        config_parameter="xrm_relationship.pressure_period_days",
+    )
+    xrm_pressure_max_customer = fields.Integer(
+        string="Customers", config_parameter="xrm_relationship.pressure_max_customer"
+    )
+    xrm_pressure_max_agent = fields.Integer(
+        string="Agents / Resellers",
+        config_parameter="xrm_relationship.pressure_max_agent",
+    )
+    xrm_pressure_max_supplier = fields.Integer(
+        string="Suppliers", config_parameter="xrm_relationship.pressure_max_supplier"
+    )
+    xrm_pressure_max_contractor = fields.Integer(
+        string="Contractors",
+        config_parameter="xrm_relationship.pressure_max_contractor",
+    )
+    xrm_pressure_max_technician = fields.Integer(
+        string="Technicians",
+        config_parameter="xrm_relationship.pressure_max_technician",
+    )
+    xrm_pressure_max_other = fields.Integer(
+        string="Others and Untyped",
+        config_parameter="xrm_relationship.pressure_max_other",
+    )
+    xrm_ack_source_ids = fields.Many2many(
+        related="company_id.xrm_ack_source_ids", readonly=False
+    )
+    xrm_ack_medium_ids = fields.Many2many(
+        related="company_id.xrm_ack_medium_ids", readonly=False
+    )
+
+    @api.constrains(
+        "xrm_tier_period_days",
+        "xrm_tier_periods",
+        "xrm_tier_period_cap",
+        "xrm_tier_weight_positive",
+        "xrm_tier_weight_engagement",
+        "xrm_tier_weight_referral",
+        "xrm_tier_weight_goal",
+        "xrm_tier_weight_satisfied",
+        "xrm_pressure_period_days",
+        "xrm_pressure_max_customer",
+        "xrm_pressure_max_agent",
+        "xrm_pressure_max_supplier",
+        "xrm_pressure_max_contractor",
+        "xrm_pressure_max_technician",
+        "xrm_pressure_max_other",
+    )
+    def _check_xrm_care_parameters(self):
+        for settings in self:
+            if settings.xrm_tier_period_days < 1 or settings.xrm_tier_periods < 1:
+                raise ValidationError(
+                    self.env._("Tiers need at least one period of at least one day.")
+                )
+            if settings.xrm_tier_period_cap <= 0:
+                raise ValidationError(
+                    self.env._("The points counted per period must be above 0.")
+                )
+            if settings.xrm_pressure_period_days < 1:
+                raise ValidationError(
+                    self.env._("The contact pressure period is at least one day.")
+                )
+            numbers = [
+                settings[name]
+                for name in settings._fields
+                if name.startswith(("xrm_tier_weight_", "xrm_pressure_max_"))
+            ]
+            if any(number < 0 for number in numbers):
+                raise ValidationError(
+                    self.env._("Tier weights and contact limits cannot be negative.")
+                )
 
     @api.constrains("xrm_webhook_url")
     def _check_xrm_webhook_url(self):

@@ -163,6 +163,67 @@ class ResPartner(models.Model):
     xrm_health_snapshot_ids = fields.One2many(
         "xrm.health.snapshot", "partner_id", string="Health History", groups=INTERNAL
     )
+    # Relationship tier: written by the nightly run (xrm.relationship.tier),
+    # never stored-computed, so one interaction does not recompute partners.
+    xrm_tier_id = fields.Many2one(
+        "xrm.relationship.tier",
+        string="Tier",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+    )
+    xrm_tier_score = fields.Float(
+        string="Tier Score", digits=(5, 1), readonly=True, copy=False
+    )
+    xrm_tier_active_periods = fields.Integer(
+        string="Active Periods", readonly=True, copy=False
+    )
+    xrm_tier_positive_count = fields.Integer(
+        string="Positive Interactions", readonly=True, copy=False
+    )
+    xrm_tier_engagement_count = fields.Integer(
+        string="Tier Engagement Events", readonly=True, copy=False
+    )
+    xrm_tier_referral_count = fields.Integer(
+        string="Referrals", readonly=True, copy=False
+    )
+    xrm_tier_goal_count = fields.Integer(
+        string="Goals Achieved", readonly=True, copy=False
+    )
+    xrm_tier_satisfied_count = fields.Integer(
+        string="Satisfied Tickets", readonly=True, copy=False
+    )
+    xrm_tier_date = fields.Date(string="Tier Computed On", readonly=True, copy=False)
+    xrm_tier_since = fields.Date(string="In Tier Since", readonly=True, copy=False)
+    xrm_tier_reason = fields.Char(
+        string="Why This Tier", compute="_compute_xrm_tier_reason"
+    )
+    xrm_tier_history_ids = fields.One2many(
+        "xrm.tier.history", "partner_id", string="Tier History"
+    )
+    # Contact pressure: outbound contacts in the last N days against a limit.
+    xrm_max_outbound = fields.Integer(
+        string="Max Outbound Contacts",
+        tracking=True,
+        help="Outbound contacts allowed per period (Settings); 0: the default "
+        "of the relationship type.",
+    )
+    xrm_pressure_count = fields.Integer(
+        string="Outbound Contacts", compute="_compute_xrm_pressure"
+    )
+    xrm_pressure_limit = fields.Integer(
+        string="Outbound Limit", compute="_compute_xrm_pressure"
+    )
+    xrm_pressure_state = fields.Selection(
+        [
+            ("ok", "Below the limit"),
+            ("full", "At the limit"),
+            ("over", "Over the limit"),
+        ],
+        string="Contact Pressure",
+        compute="_compute_xrm_pressure",
+    )
+    xrm_pressure_label = fields.Char(string="Pressure", compute="_compute_xrm_pressure")
 
     @api.depends("xrm_stage_date", "xrm_stage_id.max_days")
     def _compute_xrm_days_in_stage(self):
@@ -175,6 +236,80 @@ class ResPartner(models.Model):
             partner.xrm_days_in_stage = days
             max_days = partner.xrm_stage_id.max_days
             partner.xrm_stage_overdue = bool(max_days) and days > max_days
+
+    @api.depends(
+        "xrm_tier_id",
+        "xrm_tier_score",
+        "xrm_tier_active_periods",
+        "xrm_tier_positive_count",
+        "xrm_tier_engagement_count",
+        "xrm_tier_referral_count",
+        "xrm_tier_goal_count",
+        "xrm_tier_satisfied_count",
+    )
+    def _compute_xrm_tier_reason(self):
+        """Why the tier, in the reader's language, from the stored counts."""
+        params = self.env["xrm.relationship.tier"]._xrm_tier_params()
+        for partner in self:
+            if not partner.xrm_tier_date:
+                partner.xrm_tier_reason = False
+                continue
+            signals = [
+                (partner.xrm_tier_positive_count, _("positive interactions")),
+                (partner.xrm_tier_engagement_count, _("engagement events")),
+                (partner.xrm_tier_referral_count, _("referrals")),
+                (partner.xrm_tier_goal_count, _("goals achieved")),
+                (partner.xrm_tier_satisfied_count, _("satisfied ticket ratings")),
+            ]
+            found = ", ".join(f"{label} {count}" for count, label in signals if count)
+            partner.xrm_tier_reason = _(
+                "Score %(score)s / 100, active in %(active)s of %(periods)s periods "
+                "of %(days)s days: %(signals)s.",
+                score=round(partner.xrm_tier_score, 1),
+                active=partner.xrm_tier_active_periods,
+                periods=params["periods"],
+                days=params["period_days"],
+                signals=found or _("no positive activity"),
+            )
+
+    @api.depends("xrm_max_outbound", "xrm_relation_type")
+    def _compute_xrm_pressure(self):
+        Interaction = self.env["xrm.interaction"]
+        days = Interaction._xrm_pressure_days()
+        # _origin: a form being edited holds new records of saved partners.
+        counts = Interaction._xrm_pressure_counts(self.commercial_partner_id._origin)
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            count = counts.get(commercial._origin.id, 0)
+            limit = commercial._xrm_pressure_max()
+            partner.xrm_pressure_count = count
+            partner.xrm_pressure_limit = limit
+            if not limit or count < limit:
+                partner.xrm_pressure_state = "ok"
+            else:
+                partner.xrm_pressure_state = "full" if count == limit else "over"
+            if limit:
+                partner.xrm_pressure_label = _(
+                    "%(count)s / %(limit)s outbound in %(days)s days",
+                    count=count,
+                    limit=limit,
+                    days=days,
+                )
+            else:
+                partner.xrm_pressure_label = _(
+                    "%(count)s outbound in %(days)s days", count=count, days=days
+                )
+
+    def _xrm_pressure_max(self):
+        """The relationship's own limit, else its type's default (0: none)."""
+        self.ensure_one()
+        if self.xrm_max_outbound > 0:
+            return self.xrm_max_outbound
+        return (
+            self.env["xrm.interaction"]
+            ._xrm_pressure_type_limits()
+            .get(self.xrm_relation_type or "other", 0)
+        )
 
     def _xrm_counts(self, model):
         """{commercial partner: count} of ``model`` records the reader may see.

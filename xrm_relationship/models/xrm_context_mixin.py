@@ -40,6 +40,9 @@ class XrmContextMixin(models.AbstractModel):
         string="Interaction Count", compute="_compute_xrm_interaction_count"
     )
     xrm_health = fields.Selection(related="xrm_partner_id.xrm_health")
+    xrm_tier_id = fields.Many2one(related="xrm_partner_id.xrm_tier_id")
+    xrm_pressure_label = fields.Char(related="xrm_partner_id.xrm_pressure_label")
+    xrm_pressure_state = fields.Selection(related="xrm_partner_id.xrm_pressure_state")
     xrm_goal_count = fields.Integer(
         string="Customer Goals", compute="_compute_xrm_goal_count"
     )

@@ -1030,3 +1030,110 @@ class XrmDemoLoader(models.AbstractModel):
                     }
                 )
         return vals_list
+
+    # ------------------------------------------------------------------
+    # Relationship care: tiers, contact pressure, fast first response
+    # ------------------------------------------------------------------
+    @api.model
+    def _load_care_demo_data(self):
+        """A pressed relationship, two website leads and everyone's tier."""
+        Partner = self.env["res.partner"].sudo()
+        pressed = Partner.search([("name", "=", "Blue Harbor Logistics")], limit=1)
+        if not pressed or self.env["crm.lead"].search_count(
+            [("email_from", "=", "dana.wright@harbourview.example.com")]
+        ):
+            return False
+        now = fields.Datetime.now().replace(microsecond=0)
+        users = self._xrm_demo_users()
+        Interaction = (
+            self.env["xrm.interaction"].sudo().with_context(xrm_no_capture=True)
+        )
+        # Two more outbound contacts this month: past the limit of 5.
+        contact = pressed.child_ids[:1] or pressed
+        Interaction.create(
+            [
+                {
+                    "partner_id": pressed.id,
+                    "contact_id": contact.id if contact != pressed else False,
+                    "user_id": users[n % 2].id,
+                    "date": now - timedelta(days=days, hours=n),
+                    "channel": channel,
+                    "direction": "outbound",
+                    "state": "done",
+                    "outcome": "neutral",
+                    "quality": 3,
+                    "summary": summary,
+                }
+                for n, (days, channel, summary) in enumerate(
+                    [
+                        (2, "email", "Sent the renewal offer."),
+                        (5, "phone", "Called about the renewal offer."),
+                    ]
+                )
+            ]
+        )
+        # The loyal advocate reviews and recommends us quarter after quarter.
+        loyal = Partner.search([("name", "=", "Northwind Traders")], limit=1)
+        self.env["xrm.engagement.event"].create(
+            [
+                {
+                    "partner_id": loyal.id,
+                    "event_type": kind,
+                    "date": now - timedelta(days=days),
+                    "source": "website",
+                    "description": description,
+                }
+                for days in (20, 110, 200, 290)
+                for kind, description in (
+                    ("review", "Five-star review of our service"),
+                    ("referral", "Recommended us to a partner company"),
+                )
+            ]
+        )
+        # Website leads: one answered in 25 minutes, one still waiting.
+        website = self.env.ref("utm.utm_medium_website")
+        Lead = self.env["crm.lead"].sudo()
+        answered = Lead.create(
+            {
+                "name": "Fleet tracking for 40 vans",
+                "type": "lead",
+                "contact_name": "Dana Wright",
+                "partner_name": "Harbourview Couriers",
+                "email_from": "dana.wright@harbourview.example.com",
+                "medium_id": website.id,
+                "user_id": users[0].id,
+            }
+        )
+        waiting = Lead.create(
+            {
+                "name": "Quote for cold-chain storage",
+                "type": "lead",
+                "contact_name": "Omid Karimi",
+                "email_from": "omid.karimi@coldchain.example.com",
+                "medium_id": website.id,
+                "user_id": users[1].id,
+            }
+        )
+        # They arrived a while ago, and were acknowledged a minute later.
+        for lead, age in (
+            (answered, timedelta(hours=3)),
+            (waiting, timedelta(minutes=40)),
+        ):
+            self.env.cr.execute(
+                "UPDATE crm_lead SET create_date = %s, xrm_ack_sent_date = %s "
+                "WHERE id = %s",
+                [now - age, now - age + timedelta(minutes=1), lead.id],
+            )
+        (answered | waiting).invalidate_recordset(["create_date", "xrm_ack_sent_date"])
+        answered._xrm_set_first_response(
+            now - timedelta(hours=3) + timedelta(minutes=25), users[0]
+        )
+        # Tiers as of today; today's health and KPI snapshots again, so that
+        # they include the records added here.
+        relationships = Partner.search(
+            [("is_company", "=", True), ("xrm_relation_type", "!=", False)]
+        )
+        self.env["xrm.relationship.tier"]._xrm_assign(relationships)
+        (pressed | loyal)._xrm_compute_health()
+        self.env["xrm.kpi.definition"].sudo().search([]).compute_kpis()
+        return True

@@ -203,6 +203,112 @@ class XrmInteraction(models.Model):
                     )
                 )
 
+    # ------------------------------------------------------------------
+    # Contact pressure: outbound contacts per relationship and period
+    # ------------------------------------------------------------------
+    @api.onchange("partner_id", "direction", "date")
+    def _onchange_xrm_pressure(self):
+        """Warn, without blocking, before one outbound contact too many."""
+        if self.direction != "outbound" or not self.partner_id:
+            return None
+        message = self._xrm_pressure_warning(
+            self.partner_id.commercial_partner_id,
+            at=self.date or fields.Datetime.now(),
+            exclude_ids=self._origin.ids,
+        )
+        if not message:
+            return None
+        return {"warning": {"title": _("Contact pressure"), "message": message}}
+
+    @api.model
+    def _xrm_pressure_days(self):
+        days = self.env["res.partner"]._xrm_setting("pressure_period_days", "30")
+        try:
+            return max(int(days or 30), 1)
+        except ValueError:
+            return 30
+
+    @api.model
+    def _xrm_pressure_type_limits(self):
+        """{relationship type: default maximum of outbound contacts (0: none)}."""
+        Partner = self.env["res.partner"]
+        limits = {}
+        for rtype in dict(Partner._fields["xrm_relation_type"].selection):
+            try:
+                limits[rtype] = max(
+                    int(Partner._xrm_setting(f"pressure_max_{rtype}", "0") or 0), 0
+                )
+            except ValueError:
+                limits[rtype] = 0
+        return limits
+
+    @api.model
+    def _xrm_pressure_domain(self, partners, at=None, exclude_ids=()):
+        """Outbound contacts of ``partners`` in [at − period, at]."""
+        at = at or fields.Datetime.now()
+        since = at - timedelta(days=self._xrm_pressure_days())
+        domain = [
+            ("partner_id", "in", partners.ids),
+            ("direction", "=", "outbound"),
+            ("date", ">=", since),
+            ("date", "<=", at),
+        ]
+        if exclude_ids:
+            domain.append(("id", "not in", list(exclude_ids)))
+        return domain
+
+    @api.model
+    def _xrm_pressure_counts(self, partners, at=None, exclude_ids=()):
+        """{partner id: outbound contacts in the period}, one grouped query.
+
+        Counted with sudo: the customer feels every contact, including those
+        of colleagues whose interactions the reader may not open.
+        """
+        if not partners:
+            return {}
+        groups = self.sudo()._read_group(
+            self._xrm_pressure_domain(partners, at, exclude_ids),
+            ["partner_id"],
+            ["__count"],
+        )
+        return {partner.id: count for partner, count in groups}
+
+    @api.model
+    def _xrm_pressure_warning(self, partner, at=None, exclude_ids=(), extra=1):
+        """The warning text when ``extra`` more contacts go past the limit."""
+        partner = partner.commercial_partner_id
+        limit = partner._xrm_pressure_max()
+        if not partner or not limit:
+            return False
+        count = self._xrm_pressure_counts(partner, at, exclude_ids).get(partner.id, 0)
+        if count + extra <= limit:
+            return False
+        recent = self.sudo().search(
+            self._xrm_pressure_domain(partner, at, exclude_ids), limit=5
+        )
+        channels = dict(self._fields["channel"]._description_selection(self.env))
+        nobody = _("nobody")  # not inside the generator: _ reads the caller's frame
+        lines = "\n".join(
+            "• %s · %s · %s"
+            % (
+                fields.Datetime.context_timestamp(self, rec.date).strftime(
+                    "%Y-%m-%d %H:%M"
+                ),
+                rec.user_id.name or nobody,
+                channels.get(rec.channel, rec.channel),
+            )
+            for rec in recent
+        )
+        return _(
+            "%(partner)s has already had %(count)s outbound contacts in the last "
+            "%(days)s days (limit %(limit)s). Recent contacts:\n%(lines)s",
+            partner=partner.display_name,
+            count=count,
+            days=self._xrm_pressure_days(),
+            limit=limit,
+            lines=lines,
+        )
+
     @api.model
     def _prepare_partner_vals(self, vals):
         """Store the commercial entity; keep the person spoken to as contact."""
@@ -232,6 +338,7 @@ class XrmInteraction(models.Model):
             self._prepare_partner_vals(vals)
         records = super().create(vals_list)
         records.filtered(lambda i: i.state == "done")._xrm_move_first_contacts()
+        records._xrm_note_first_response()
         return records
 
     def write(self, vals):
@@ -245,6 +352,8 @@ class XrmInteraction(models.Model):
         res = super().write(vals)
         if vals.get("state") == "done":
             self._xrm_move_first_contacts()
+        if {"lead_id", "direction", "date"} & set(vals):
+            self._xrm_note_first_response()
         return res
 
     def _xrm_guard_documentation(self, vals):
@@ -291,6 +400,14 @@ class XrmInteraction(models.Model):
                         date=format_datetime(self.env, rec.write_date),
                     )
                 )
+
+    def _xrm_note_first_response(self):
+        """An outbound contact on a lead may be its first human answer."""
+        outbound = self.filtered(
+            lambda i: i.lead_id and i.direction == "outbound" and i.active
+        )
+        for rec in outbound:
+            rec.lead_id._xrm_set_first_response(rec.date, rec.user_id)
 
     def _xrm_move_first_contacts(self):
         """A relationship's first documented interaction -> First contact.

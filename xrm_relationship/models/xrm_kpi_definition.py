@@ -62,6 +62,7 @@ class XrmKpiDefinition(models.Model):
     unit = fields.Selection(
         [
             ("percent", "%"),
+            ("minutes", "minutes"),
             ("hours", "hours"),
             ("days", "days"),
             ("score", "/ 5"),
@@ -779,6 +780,75 @@ class XrmKpiDefinition(models.Model):
             end=end,
             company=self._xrm_company_sql("p"),
             company_id=self.company_id.id,
+        )
+
+    def _xrm_kpi_contact_pressure_breaches_rows(self, as_of, start, end):
+        """Outbound contacts in W that went past the relationship's limit.
+
+        A contact breaches when the outbound contacts to the same partner in
+        [its date − pressure period, its date] (itself included, whatever
+        the company) exceed the partner's limit as set today.
+        """
+        Interaction = self.env["xrm.interaction"]
+        days = Interaction._xrm_pressure_days()
+        limits = SQL(", ").join(
+            SQL("(%s::varchar, %s::int)", rtype, limit)
+            for rtype, limit in Interaction._xrm_pressure_type_limits().items()
+        )
+        return SQL(
+            """
+            WITH limits(rtype, lim) AS (VALUES %(limits)s),
+            outbound AS (
+                SELECT i.id, i.user_id, i.partner_id, i.date, i.company_id,
+                       COUNT(*) OVER (
+                           PARTITION BY i.partner_id ORDER BY i.date
+                           RANGE BETWEEN %(period)s PRECEDING AND CURRENT ROW
+                       ) AS n
+                  FROM xrm_interaction i
+                 WHERE i.active AND i.direction = 'outbound'
+                   AND i.date >= %(lookback)s AND i.date < %(end)s
+            )
+            SELECT 'xrm.interaction' AS res_model, o.id AS res_id, o.user_id,
+                   NULL::int AS stage_id, 1.0::float8 AS num, NULL::float8 AS den,
+                   TRUE AS in_num
+              FROM outbound o
+              JOIN res_partner p ON p.id = o.partner_id
+              LEFT JOIN limits l ON l.rtype = COALESCE(p.xrm_relation_type, 'other')
+             WHERE o.date >= %(start)s AND o.company_id = %(company)s
+               AND COALESCE(NULLIF(p.xrm_max_outbound, 0), l.lim, 0) > 0
+               AND o.n > COALESCE(NULLIF(p.xrm_max_outbound, 0), l.lim)
+            """,
+            limits=limits,
+            period=timedelta(days=days),
+            lookback=start - timedelta(days=days),
+            start=start,
+            end=end,
+            company=self.company_id.id,
+        )
+
+    def _xrm_kpi_first_response_minutes_rows(self, as_of, start, end):
+        """Leads from fast-response sources created in W: minutes to answer.
+
+        Unanswered by D (or answered later): counted until D, so silence
+        does not flatter the mean.
+        """
+        return SQL(
+            """
+            SELECT 'crm.lead' AS res_model, l.id AS res_id, l.user_id,
+                   NULL::int AS stage_id,
+                   EXTRACT(EPOCH FROM (
+                       LEAST(COALESCE(l.xrm_first_response_date, %(end)s), %(end)s)
+                       - l.create_date)) / 60.0 AS num,
+                   1.0::float8 AS den,
+                   COALESCE(l.xrm_first_response_date < %(end)s, FALSE) AS in_num
+              FROM crm_lead l
+             WHERE l.active AND l.xrm_fast_response
+               AND l.create_date >= %(start)s AND l.create_date < %(end)s
+               AND %(company)s
+            """,
+            start=start,
+            end=end,
+            company=self._xrm_company_sql("l"),
         )
 
     def _xrm_figures_by_user(self, as_of, user_ids):

@@ -1,0 +1,1 @@
+Relationship care: relationship tiers from consistent positive activity, contact pressure guard with the `contact_pressure_breaches` KPI, acknowledgement and first-response time of website leads with the `first_response_minutes` KPI.

@@ -1,0 +1,201 @@
+# Copyright 2026 XRM Relationship contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Website leads: one acknowledgement, the first human response, its KPI."""
+
+from datetime import date
+
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .test_kpi import KpiWorld, dt
+
+D = date(2026, 6, 1)
+
+
+@tagged("post_install", "-at_install")
+class TestFirstResponse(KpiWorld):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.website = cls.env.ref("utm.utm_medium_website")
+        cls.portal_source = cls.env["utm.source"].create({"name": "Partner portal"})
+        cls.company.write(
+            {
+                "xrm_ack_medium_ids": [(6, 0, cls.website.ids)],
+                "xrm_ack_source_ids": [(6, 0, cls.portal_source.ids)],
+            }
+        )
+        cls.team = cls.env["crm.team"].create(
+            {"name": "Web Team", "company_id": cls.company.id}
+        )
+
+    def _lead(self, name, created=None, **vals):
+        lead = self.env["crm.lead"].create(
+            {
+                "name": name,
+                "type": "lead",
+                "company_id": self.company.id,
+                "email_from": f"{name.lower().replace(' ', '.')}@example.com",
+                "medium_id": self.website.id,
+                "user_id": self.alice.id,
+                **vals,
+            }
+        )
+        if created:
+            self.env.cr.execute(
+                "UPDATE crm_lead SET create_date = %s WHERE id = %s",
+                [dt(created), lead.id],
+            )
+            lead.invalidate_recordset(["create_date"])
+        return lead
+
+    def _mails(self, lead):
+        return self.env["mail.mail"].search(
+            [("model", "=", "crm.lead"), ("res_id", "=", lead.id)]
+        )
+
+    def test_acknowledgement_sent_once_per_lead(self):
+        lead = self._lead("Web Lead")
+        self.assertTrue(lead.xrm_fast_response)
+        self.assertTrue(lead.xrm_ack_sent_date)
+        mails = self._mails(lead)
+        self.assertEqual(len(mails), 1)
+        self.assertEqual(mails.subject, "We received your request: Web Lead")
+        self.assertEqual(mails.email_to, "web.lead@example.com")
+        self.assertIn("a person will answer you shortly", str(mails.body_html))
+        self.assertIn("Acknowledgement", lead.message_ids[0].body)
+        # an update never sends it again, not even a new source
+        lead.write({"name": "Web Lead (renamed)", "description": "<p>More</p>"})
+        lead.write({"medium_id": self.website.id, "source_id": self.portal_source.id})
+        self.assertEqual(len(self._mails(lead)), 1)
+        # a duplicate made in the back office does not write to the customer
+        self.assertFalse(self._mails(lead.copy()))
+        # the automatic email is neither a contact nor a human answer
+        self.assertFalse(
+            self.env["xrm.interaction"].search([("lead_id", "=", lead.id)])
+        )
+        self.assertFalse(lead.xrm_first_response_date)
+        # the team's own template; a configured source; others get nothing
+        template = self.env["mail.template"].create(
+            {
+                "name": "Web team thanks",
+                "model_id": self.env["ir.model"]._get_id("crm.lead"),
+                "subject": "Thanks from the web team: {{ object.name }}",
+                "email_to": "{{ object.email_from }}",
+                "body_html": "<p>We will call you within the hour.</p>",
+            }
+        )
+        self.team.xrm_ack_template_id = template
+        team_lead = self._lead("Team Lead", team_id=self.team.id)
+        self.assertEqual(
+            self._mails(team_lead).subject, "Thanks from the web team: Team Lead"
+        )
+        portal = self._lead(
+            "Portal Lead", medium_id=False, source_id=self.portal_source.id
+        )
+        self.assertEqual(len(self._mails(portal)), 1)
+        phone = self._lead(
+            "Phone Lead", medium_id=self.env.ref("utm.utm_medium_phone").id
+        )
+        self.assertFalse(phone.xrm_fast_response)
+        self.assertFalse(self._mails(phone))
+        no_email = self._lead("No Email", email_from=False)
+        self.assertTrue(no_email.xrm_fast_response)
+        self.assertFalse(no_email.xrm_ack_sent_date)
+
+    def test_first_human_response_and_kpi(self):
+        """W = [2026-05-02, 2026-06-01) (30 days).
+
+        A (Alice) created 05-10 10:00: a note at 10:05 and an inbound contact
+        at 10:10 are no answer, an outbound call logged for 10:30 by Bob is:
+        30 min; an email by Alice at 11:00 comes later. B (Bob) created 05-12
+        08:00: the customer writes at 08:10, Bob answers at 10:00: 120 min.
+        C (Alice) created 05-31 12:00, unanswered: 720 min until D.
+        F (Bob) created 05-31 23:00, answered 06-01 01:00: 60 min until D.
+        Company (30 + 120 + 720 + 60) / 4 = 232.5; Alice 750 / 2 = 375;
+        Bob 180 / 2 = 90. Leads before W or not from the website: out.
+        """
+        kpi = self._kpi("first_response_minutes")
+        customer = self._partner("Web Customer")
+        lead_a = self._lead("Lead A", "2026-05-10 10:00:00", partner_id=customer.id)
+        with freeze_time("2026-05-10 10:05:00"):
+            lead_a.with_user(self.alice).message_post(
+                body="Looks promising", subtype_xmlid="mail.mt_note"
+            )
+        self._interaction(
+            customer, "2026-05-10 09:50:00", direction="outbound", lead_id=lead_a.id
+        )  # before the lead existed
+        self._interaction(
+            customer, "2026-05-10 10:10:00", direction="inbound", lead_id=lead_a.id
+        )
+        self._interaction(
+            customer,
+            "2026-05-10 10:30:00",
+            user=self.bob,
+            direction="outbound",
+            lead_id=lead_a.id,
+        )
+        with freeze_time("2026-05-10 11:00:00"):
+            lead_a.with_user(self.alice).message_post(
+                body="Here is our offer",
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+        self.assertAlmostEqual(lead_a.xrm_first_response_minutes, 30.0)
+        self.assertEqual(lead_a.xrm_first_response_user_id, self.bob)
+
+        lead_b = self._lead("Lead B", "2026-05-12 08:00:00", user_id=self.bob.id)
+        visitor = self.env["res.partner"].create(
+            {"name": "Visitor", "email": "visitor@example.com"}
+        )
+        with freeze_time("2026-05-12 08:10:00"):
+            lead_b.message_post(
+                body="Any news?",
+                author_id=visitor.id,
+                message_type="email",
+                subtype_xmlid="mail.mt_comment",
+            )
+        self.assertFalse(lead_b.xrm_first_response_date)
+        with freeze_time("2026-05-12 10:00:00"):
+            lead_b.with_user(self.bob).message_post(
+                body="Happy to help",
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+        self.assertAlmostEqual(lead_b.xrm_first_response_minutes, 120.0)
+        self.assertEqual(lead_b.xrm_first_response_user_id, self.bob)
+
+        self._lead("Lead C", "2026-05-31 12:00:00")
+        customer_f = self._partner("Late Customer")
+        lead_f = self._lead(
+            "Lead F",
+            "2026-05-31 23:00:00",
+            partner_id=customer_f.id,
+            user_id=self.bob.id,
+        )
+        self._interaction(
+            customer_f, "2026-06-01 01:00:00", direction="outbound", lead_id=lead_f.id
+        )
+        self.assertAlmostEqual(lead_f.xrm_first_response_minutes, 120.0)
+        # out: created before W, or not from a fast-response source
+        self._lead("Lead Old", "2026-04-01 10:00:00")
+        self._lead(
+            "Lead Phone",
+            "2026-05-20 10:00:00",
+            medium_id=self.env.ref("utm.utm_medium_phone").id,
+        )
+        scopes = self._by_scope(kpi.compute_kpis(as_of=D))
+        self.assertValue(scopes[None], 232.5, 930, 4)
+        self.assertValue(scopes[self.alice], 375.0, 750, 2)
+        self.assertValue(scopes[self.bob], 90.0, 180, 2)
+        self.assertEqual(kpi.unit, "minutes")
+
+    def test_settings_are_for_managers(self):
+        with self.assertRaises(AccessError):
+            self.env["res.config.settings"].with_user(self.alice).create(
+                {"xrm_ack_medium_ids": [(6, 0, [])]}
+            )
+        with self.assertRaises(AccessError):
+            self.team.with_user(self.alice).write({"xrm_ack_template_id": False})
