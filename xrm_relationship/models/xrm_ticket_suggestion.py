@@ -14,6 +14,13 @@ MAX_TICKETS = 5
 # The words of a new ticket that make its query: enough to catch the
 # problem, few enough that a query stays a handful of index lookups.
 MAX_WORDS = 24
+# A word in more than this share of the tickets tells little (e.g. "printer"
+# in a printing shop's helpdesk): it is not searched for.
+MAX_WORD_SHARE = 0.02
+# Rarity weight floor: a word on no statistics list counts as this share.
+MIN_WORD_SHARE = 0.0005
+# Tickets ranked on their full text, out of the best by rare words.
+CANDIDATES = 50
 
 
 class XrmTicketSuggestion(models.Model):
@@ -27,6 +34,8 @@ class XrmTicketSuggestion(models.Model):
     _name = "xrm.ticket.suggestion"
     _description = "Related Knowledge Suggestion"
     _order = "ticket_id, sequence, score desc, id"
+    # Fields naming the knowledge offered; a bridge adds its own (page_id).
+    _xrm_source_fields = ("similar_ticket_id",)
 
     ticket_id = fields.Many2one(
         "helpdesk.ticket", required=True, index=True, ondelete="cascade"
@@ -100,62 +109,121 @@ class XrmTicketSuggestion(models.Model):
         )
 
     @api.model
-    def _xrm_query_sql(self, vector):
-        """An OR tsquery from the most telling words of ``vector``.
+    def _xrm_words_sql(self, vector, index=TICKET_INDEX):
+        """Rows (lexeme, share, query) of the most telling words of ``vector``.
 
-        Title words first, then the longest ones (a cheap stand-in for
-        rarity); English stop words and words under 3 letters are dropped.
+        Telling = rare in the corpus: PostgreSQL's statistics of the GIN
+        index's expression (kept by ANALYZE and autovacuum) list the most
+        common words with the share of documents holding them. Words in more
+        than MAX_WORD_SHARE of them are left out (the 3 rarest are kept
+        anyway), as are English stop words and words under 3 letters; the
+        rarest come first, title words first. Without statistics every word
+        counts as rare.
         """
         return SQL(
             """
-            SELECT (string_agg(
-                       '''' || replace(replace(w.lexeme, '\\', '\\\\'), '''', '''''')
-                       || '''', ' | '))::tsquery AS query
-              FROM (
-                SELECT u.lexeme
+            WITH stats AS (
+                SELECT s.most_common_elems::text::text[] AS elems,
+                       s.most_common_elem_freqs AS freqs
+                  FROM pg_stats s
+                 WHERE s.schemaname = current_schema() AND s.tablename = %(index)s
+                 LIMIT 1
+            ),
+            share AS (
+                SELECT e.elem, e.share
+                  FROM stats, unnest(stats.elems, stats.freqs) AS e(elem, share)
+                 WHERE e.elem IS NOT NULL
+            ),
+            word AS (
+                SELECT u.lexeme, COALESCE(share.share, 0) AS share,
+                       row_number() OVER (
+                           ORDER BY COALESCE(share.share, 0),
+                                    'A' = ANY(u.weights) DESC,
+                                    length(u.lexeme) DESC, u.lexeme
+                       ) AS n
                   FROM unnest(%(vector)s) AS u
+                  LEFT JOIN share ON share.elem = u.lexeme
                  WHERE length(u.lexeme) >= 3
                    AND ts_lexize('english_stem', u.lexeme) IS DISTINCT FROM '{}'
-                 ORDER BY 'A' = ANY(u.weights) DESC, length(u.lexeme) DESC, u.lexeme
-                 LIMIT %(words)s
-              ) w
+            )
+            SELECT lexeme, share,
+                   ('''' || replace(replace(lexeme, '\\', '\\\\'), '''', '''''')
+                    || '''')::tsquery AS query
+              FROM word
+             WHERE share <= %(max_share)s OR n <= 3
+             ORDER BY n
+             LIMIT %(words)s
             """,
             vector=vector,
+            index=index,
+            max_share=MAX_WORD_SHARE,
             words=MAX_WORDS,
         )
 
     @api.model
+    def _xrm_query_sql(self, words):
+        """One OR tsquery of the ``words`` rows."""
+        return SQL(
+            "SELECT string_agg(w.query::text, ' | ')::tsquery AS query FROM (%s) w",
+            words,
+        )
+
+    @api.model
     def _xrm_similar_tickets(self, ticket, limit=MAX_TICKETS):
-        """[(ticket id, rank)] of resolved tickets closest to ``ticket``."""
+        """[(ticket id, rank)] of resolved tickets closest to ``ticket``.
+
+        Two steps, so that no ticket's text is parsed again but the best:
+        each word's matches come from the GIN index alone and are weighed by
+        the word's rarity (log 1/share); the CANDIDATES best are then ranked
+        by ts_rank on their full text (title words count more).
+        """
         self.env["helpdesk.ticket"].flush_model(
             ["name", "description", "stage_id", "active", "company_id"]
         )
+        self.env["helpdesk.ticket.stage"].flush_model(["closed"])
         company = ticket.company_id.id
+        words = self._xrm_words_sql(
+            SQL(
+                "(SELECT %s FROM helpdesk_ticket t WHERE t.id = %s)",
+                self._xrm_ticket_vector_sql("t"),
+                ticket.id,
+            )
+        )
         self.env.cr.execute(
             SQL(
                 """
-                WITH q AS (%(query)s)
+                WITH word AS (%(words)s),
+                hit AS (
+                    SELECT c.id,
+                           SUM(ln(1.0 / GREATEST(w.share, %(min_share)s))) AS weight
+                      FROM word w
+                      JOIN LATERAL (
+                        SELECT c.id FROM helpdesk_ticket c
+                         WHERE %(vector)s @@ w.query
+                           AND c.active AND c.id != %(ticket)s
+                           AND c.stage_id IN (
+                               SELECT id FROM helpdesk_ticket_stage WHERE closed)
+                           AND (c.company_id IS NULL OR %(company)s IS NULL
+                                OR c.company_id = %(company)s)
+                      ) c ON TRUE
+                     GROUP BY c.id
+                     ORDER BY weight DESC, c.id DESC
+                     LIMIT %(candidates)s
+                ),
+                q AS (%(query)s)
                 SELECT c.id, ts_rank(%(vector)s, q.query, 1) AS rank
-                  FROM q, helpdesk_ticket c
-                  JOIN helpdesk_ticket_stage s ON s.id = c.stage_id
-                 WHERE q.query IS NOT NULL
-                   AND %(vector)s @@ q.query
-                   AND s.closed AND c.active AND c.id != %(ticket)s
-                   AND (c.company_id IS NULL OR %(company)s IS NULL
-                        OR c.company_id = %(company)s)
-                 ORDER BY rank DESC, c.closed_date DESC NULLS LAST, c.id DESC
+                  FROM hit JOIN helpdesk_ticket c ON c.id = hit.id, q
+                 ORDER BY rank DESC, hit.weight DESC, c.closed_date DESC NULLS LAST,
+                          c.id DESC
                  LIMIT %(limit)s
                 """,
-                query=self._xrm_query_sql(
-                    SQL(
-                        "(SELECT %s FROM helpdesk_ticket t WHERE t.id = %s)",
-                        self._xrm_ticket_vector_sql("t"),
-                        ticket.id,
-                    )
-                ),
+                words=words,
+                query=self._xrm_query_sql(SQL("SELECT * FROM word")),
                 vector=self._xrm_ticket_vector_sql("c"),
                 ticket=ticket.id,
                 company=company,
+                min_share=MIN_WORD_SHARE,
+                candidates=CANDIDATES,
                 limit=limit,
             )
         )
@@ -185,15 +253,19 @@ class XrmTicketSuggestion(models.Model):
         sent = Suggestion.search([("ticket_id", "in", tickets.ids)])
         vals_list = []
         for ticket in tickets:
+            # What was sent stays, once: never offered twice.
             already = {
-                (s.kind, s.similar_ticket_id.id)
+                (s.kind, *(s[name].id for name in self._xrm_source_fields))
                 for s in sent
                 if s.ticket_id == ticket
             }
             ticket_vals = [
                 vals
                 for vals in Suggestion._xrm_suggestion_vals(ticket)
-                if (vals["kind"], vals.get("similar_ticket_id") or False)
+                if (
+                    vals["kind"],
+                    *(vals.get(name) or False for name in self._xrm_source_fields),
+                )
                 not in already
             ]
             # One ranking across kinds: the closest first.
@@ -202,6 +274,14 @@ class XrmTicketSuggestion(models.Model):
                 vals["sequence"] = rank
             vals_list += ticket_vals
         return Suggestion.create(vals_list)
+
+    @api.model
+    def _xrm_refresh_open_tickets(self):
+        """Suggest again for every open ticket, e.g. once pages were added."""
+        tickets = self.env["helpdesk.ticket"].sudo().search(
+            [("stage_id.closed", "=", False)]
+        )
+        return self._xrm_refresh(tickets)
 
     # ------------------------------------------------------------------
     # Actions
