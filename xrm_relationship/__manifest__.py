@@ -43,7 +43,7 @@
         "views/xrm_dashboard_views.xml",
         "views/xrm_menus.xml",
     ],
-    "demo": ["demo/xrm_demo.xml"],
+    "demo": ["demo/xrm_demo.xml", "demo/xrm_care_demo.xml"],
     "assets": {
         "web.assets_backend": [
             "xrm_relationship/static/src/dashboard/*",
