@@ -101,6 +101,8 @@ class ResConfigSettings(models.TransientModel):
             for days in (settings.xrm_friction_days, settings.xrm_churn_lookback_days):
                 if not 1 <= days <= 3660:
                     raise ValidationError(
-                        _("Periods of the relationship care analyses must be "
-                          "between 1 and 3660 days.")
+                        _(
+                            "Periods of the relationship care analyses must be "
+                            "between 1 and 3660 days."
+                        )
                     )

@@ -1147,7 +1147,8 @@ class XrmDemoLoader(models.AbstractModel):
                         "state": "done",
                         "outcome": "negative",
                         "quality": 2,
-                        "summary": "Delivery late again; quality issue on the last batch.",
+                        "summary": "Delivery late again; quality issue on the "
+                        "last batch.",
                     }
                 )
             Interaction.create(vals_list)

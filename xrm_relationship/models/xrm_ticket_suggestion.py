@@ -40,9 +40,7 @@ class XrmTicketSuggestion(models.Model):
     ticket_id = fields.Many2one(
         "helpdesk.ticket", required=True, index=True, ondelete="cascade"
     )
-    company_id = fields.Many2one(
-        related="ticket_id.company_id", store=True, index=True
-    )
+    company_id = fields.Many2one(related="ticket_id.company_id", store=True, index=True)
     sequence = fields.Integer(string="Rank")
     kind = fields.Selection(
         [("ticket", "Resolved Ticket")], required=True, default="ticket"
@@ -278,8 +276,8 @@ class XrmTicketSuggestion(models.Model):
     @api.model
     def _xrm_refresh_open_tickets(self):
         """Suggest again for every open ticket, e.g. once pages were added."""
-        tickets = self.env["helpdesk.ticket"].sudo().search(
-            [("stage_id.closed", "=", False)]
+        tickets = (
+            self.env["helpdesk.ticket"].sudo().search([("stage_id.closed", "=", False)])
         )
         return self._xrm_refresh(tickets)
 

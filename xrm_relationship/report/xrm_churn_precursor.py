@@ -4,7 +4,6 @@ from odoo import fields, models, tools
 from odoo.tools import SQL
 
 from ..models.res_partner import RELATION_TYPES
-
 from .xrm_supplier_friction import _days_param_sql
 
 CHANNELS = [
@@ -25,7 +24,8 @@ def churn_window_sql(interaction, partner):
     return SQL(
         "(%(p)s.xrm_churn_date IS NOT NULL"
         " AND %(i)s.date < %(p)s.xrm_churn_date::timestamp"
-        " AND %(i)s.date >= %(p)s.xrm_churn_date::timestamp - %(days)s * INTERVAL '1 day')",
+        " AND %(i)s.date >= %(p)s.xrm_churn_date::timestamp"
+        " - %(days)s * INTERVAL '1 day')",
         p=SQL.identifier(partner),
         i=SQL.identifier(interaction),
         days=_days_param_sql("xrm_relationship.churn_lookback_days", 90),

@@ -4,7 +4,6 @@ from odoo import fields, models, tools
 from odoo.tools import SQL
 
 from ..models.res_partner import RELATION_TYPES
-
 from .xrm_churn_precursor import CHANNELS, OUTCOMES, churn_window_sql
 
 
@@ -42,7 +41,6 @@ class XrmInteractionEffect(models.Model):
         "crm.lead", string="Generated Opportunity", readonly=True
     )
     preceded_churn = fields.Integer(
-        string="Preceded Churn",
         readonly=True,
         help="1 when the interaction falls in the N days before its "
         "relationship's churn (Settings).",

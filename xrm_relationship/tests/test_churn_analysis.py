@@ -34,21 +34,65 @@ class TestChurnAnalysis(KpiWorld):
         )
         i = cls._interaction
         # Lost Ltd, churned 2026-05-01: W = [2026-04-01, 2026-05-01)
-        cls.a = i(cls, cls.lost, "2026-04-30 15:00:00", channel="email", outcome="negative", **done)
-        cls.b = i(cls, cls.lost, "2026-04-10 10:00:00", user=cls.bob, outcome="neutral", **done)
-        cls.c = i(cls, cls.lost, "2026-04-01 00:00:00", channel="meeting", outcome="positive", **done)
+        cls.a = i(
+            cls,
+            cls.lost,
+            "2026-04-30 15:00:00",
+            channel="email",
+            outcome="negative",
+            **done,
+        )
+        cls.b = i(
+            cls,
+            cls.lost,
+            "2026-04-10 10:00:00",
+            user=cls.bob,
+            outcome="neutral",
+            **done,
+        )
+        cls.c = i(
+            cls,
+            cls.lost,
+            "2026-04-01 00:00:00",
+            channel="meeting",
+            outcome="positive",
+            **done,
+        )
         i(cls, cls.lost, "2026-03-31 23:59:59", channel="email")  # before W
         i(cls, cls.lost, "2026-05-01 00:00:00")  # the churn day: after
         i(cls, cls.lost, "2026-04-20 10:00:00", active=False)  # archived
-        cls.k = i(cls, cls.lost, "2026-02-01 10:00:00", generated_lead_id=cls.lead_lost.id)
+        cls.k = i(
+            cls, cls.lost, "2026-02-01 10:00:00", generated_lead_id=cls.lead_lost.id
+        )
         # Gone GmbH, churned 2026-05-15
-        cls.g = i(cls, cls.gone, "2026-05-10 10:00:00", channel="email", outcome="negative", **done)
+        cls.g = i(
+            cls,
+            cls.gone,
+            "2026-05-10 10:00:00",
+            channel="email",
+            outcome="negative",
+            **done,
+        )
         # Kept Inc never churned
-        i(cls, cls.kept, "2026-04-30 10:00:00", channel="email", outcome="negative", **done)
-        cls.first = i(cls, cls.kept, "2026-03-01 10:00:00", generated_lead_id=cls.lead_kept.id)
+        i(
+            cls,
+            cls.kept,
+            "2026-04-30 10:00:00",
+            channel="email",
+            outcome="negative",
+            **done,
+        )
+        cls.first = i(
+            cls, cls.kept, "2026-03-01 10:00:00", generated_lead_id=cls.lead_kept.id
+        )
         i(cls, cls.kept, "2026-03-05 10:00:00", generated_lead_id=cls.lead_kept.id)
-        i(cls, cls.kept, "2026-03-02 10:00:00", channel="email",
-          generated_lead_id=cls.lead_archived.id)
+        i(
+            cls,
+            cls.kept,
+            "2026-03-02 10:00:00",
+            channel="email",
+            generated_lead_id=cls.lead_archived.id,
+        )
         cls.lead_archived.action_archive()
         # Last: documenting interactions moves the journey, which clears churn.
         cls.lost.write({"xrm_churn_date": date(2026, 5, 1)})
@@ -62,7 +106,9 @@ class TestChurnAnalysis(KpiWorld):
     def test_interactions_before_churn(self):
         Report = self.env["xrm.churn.precursor"]
         rows = Report.search([("partner_id", "in", self.partners.ids)])
-        self.assertEqual(rows.mapped("interaction_id"), self.a | self.b | self.c | self.g)
+        self.assertEqual(
+            rows.mapped("interaction_id"), self.a | self.b | self.c | self.g
+        )
         by_id = {row.interaction_id: row for row in rows}
         self.assertEqual(by_id[self.a].days_before_churn, 1)
         self.assertEqual(by_id[self.b].days_before_churn, 21)
@@ -84,20 +130,18 @@ class TestChurnAnalysis(KpiWorld):
     def test_channels_that_precede_churn_or_create_opportunities(self):
         Effect = self.env["xrm.interaction.effect"]
         domain = [("partner_id", "in", self.partners.ids)]
-        by_channel = {
-            channel: (count, churn, churn_share, opp, opp_share)
-            for channel, count, churn, churn_share, opp, opp_share in Effect._read_group(
-                domain,
-                ["channel"],
-                [
-                    "__count",
-                    "preceded_churn:sum",
-                    "churn_share:avg",
-                    "generated_opportunity:sum",
-                    "opportunity_share:avg",
-                ],
-            )
-        }
+        rows = Effect._read_group(
+            domain,
+            ["channel"],
+            [
+                "__count",
+                "preceded_churn:sum",
+                "churn_share:avg",
+                "generated_opportunity:sum",
+                "opportunity_share:avg",
+            ],
+        )
+        by_channel = {row[0]: row[1:] for row in rows}
         # email: a, g precede churn among 5 (a, g, the one before W, kept's
         # negative and the archived lead's); phone: b among 5, 2 generated
         # (k, first; the later duplicate of 'first' too: 3).
@@ -118,7 +162,9 @@ class TestChurnAnalysis(KpiWorld):
     def test_lead_shows_the_interaction_that_generated_it(self):
         self.assertEqual(self.lead_kept.xrm_source_interaction_id, self.first)
         self.assertEqual(self.lead_lost.xrm_source_interaction_id, self.k)
-        other = self.env["crm.lead"].create({"name": "Cold", "partner_id": self.gone.id})
+        other = self.env["crm.lead"].create(
+            {"name": "Cold", "partner_id": self.gone.id}
+        )
         self.assertFalse(other.xrm_source_interaction_id)
 
     def test_generated_opportunity_of_another_relationship_is_refused(self):

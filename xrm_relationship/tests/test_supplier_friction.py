@@ -49,9 +49,15 @@ class TestSupplierFriction(KpiWorld):
         done = {"state": "done"}
         out, inb = {"direction": "outbound"}, {"direction": "inbound"}
         # Steel Supply: 2 negatives; waits of 2 days and 1 day (to D): 1.5 mean.
-        self._interaction(supplier, "2026-05-01 10:00:00", outcome="negative", **done, **out)
-        self._interaction(supplier, "2026-05-03 10:00:00", outcome="neutral", **done, **inb)
-        self._interaction(supplier, "2026-05-20 09:00:00", outcome="negative", **done, **inb)
+        self._interaction(
+            supplier, "2026-05-01 10:00:00", outcome="negative", **done, **out
+        )
+        self._interaction(
+            supplier, "2026-05-03 10:00:00", outcome="neutral", **done, **inb
+        )
+        self._interaction(
+            supplier, "2026-05-20 09:00:00", outcome="negative", **done, **inb
+        )
         self._interaction(supplier, "2026-05-31 00:00:00", **out)
         self._interaction(supplier, "2026-02-01 10:00:00", outcome="negative", **done)
         self._interaction(
@@ -62,11 +68,18 @@ class TestSupplierFriction(KpiWorld):
         self._issue(supplier, "2026-04-10 08:00:00", priority="3")
         self._issue(supplier, "2026-04-15 08:00:00", closed="2026-04-20 08:00:00")
         self._issue(supplier, "2026-01-10 08:00:00", priority="2")
-        self._issue(supplier, "2026-05-10 08:00:00", priority="2", closed="2026-06-05 08:00:00")
+        self._issue(
+            supplier, "2026-05-10 08:00:00", priority="2", closed="2026-06-05 08:00:00"
+        )
         self._issue(supplier, "2026-06-02 08:00:00", priority="3")  # after D: out
         # Crane Works: one request answered in 12 hours.
         self._interaction(
-            contractor, "2026-05-30 12:00:00", user=self.bob, outcome="positive", **done, **out
+            contractor,
+            "2026-05-30 12:00:00",
+            user=self.bob,
+            outcome="positive",
+            **done,
+            **out,
         )
         self._interaction(contractor, "2026-05-31 00:00:00", user=self.bob, **inb)
         # Quiet Supply: nothing in W; a customer is never a supplier.
@@ -87,7 +100,9 @@ class TestSupplierFriction(KpiWorld):
         columns = [c.name for c in self.env.cr.description]
         rows = {
             row["partner_id"]: row
-            for row in (dict(zip(columns, r, strict=True)) for r in self.env.cr.fetchall())
+            for row in (
+                dict(zip(columns, r, strict=True)) for r in self.env.cr.fetchall()
+            )
         }
         self.assertEqual(set(rows), {supplier.id, contractor.id})
         steel = rows[supplier.id]

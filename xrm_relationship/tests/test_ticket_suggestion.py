@@ -151,7 +151,9 @@ class TestTicketSuggestion(XrmCommon):
             suggestion.with_user(self.colleague).read(["name"])
         with self.assertRaises(AccessError):
             suggestion.with_user(self.colleague).action_send()
-        self.assertEqual(suggestion.with_user(self.xrm_user).read(["name"])[0]["id"], suggestion.id)
+        self.assertEqual(
+            suggestion.with_user(self.xrm_user).read(["name"])[0]["id"], suggestion.id
+        )
 
     def test_context_switch_skips_the_search(self):
         ticket = (
