@@ -1104,6 +1104,10 @@ class XrmDemoLoader(models.AbstractModel):
         )
         loader._xrm_demo_friction(rng, now)
         loader._xrm_demo_generated_leads()
+        # Today's KPI snapshots must count the interactions added here.
+        self.env["xrm.kpi.definition"].sudo().compute_kpis(
+            as_of=fields.Date.context_today(self)
+        )
         return True
 
     def _xrm_demo_friction(self, rng, now):
