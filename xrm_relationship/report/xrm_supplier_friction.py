@@ -86,38 +86,43 @@ class XrmSupplierFriction(models.Model):
                 return SQL("TRUE")
             if nullable:
                 return SQL(
-                    "COALESCE(%s.company_id, %s) = %s",
+                    "(%s.company_id = %s OR %s.company_id IS NULL)",
                     SQL.identifier(alias),
                     company_id,
-                    company_id,
+                    SQL.identifier(alias),
                 )
             return SQL("%s.company_id = %s", SQL.identifier(alias), company_id)
 
         weights = FRICTION_WEIGHTS
+        # One stream of facts per partner, summed once: every branch starts
+        # from the suppliers (index lookups per partner) and nothing is joined
+        # after the aggregate but the partner itself by primary key, so a poor
+        # row estimate cannot turn into rescans of an aggregate.
         return SQL(
             """
-            WITH sup AS (
-                SELECT p.id, p.user_id, p.company_id, p.xrm_relation_type
+            WITH sup AS MATERIALIZED (
+                SELECT p.id
                   FROM res_partner p
                  WHERE p.active AND p.xrm_relation_type IN %(types)s
-                   AND p.id = p.commercial_partner_id AND %(p_company)s
+                   AND %(p_company)s
             ),
-            inter AS (
-                SELECT i.partner_id, COUNT(*) AS interactions,
-                       COUNT(*) FILTER (WHERE i.outcome = 'negative') AS negative
-                  FROM xrm_interaction i
-                  JOIN sup ON sup.id = i.partner_id
+            fact AS (
+                SELECT i.partner_id, 1 AS interactions,
+                       (i.outcome = 'negative')::int AS negative,
+                       0 AS waits, 0.0::float8 AS wait_days,
+                       0 AS created, 0 AS escalations, 0 AS open
+                  FROM sup
+                  JOIN xrm_interaction i ON i.partner_id = sup.id
                  WHERE i.active AND i.date >= %(start)s AND i.date < %(end)s
                    AND %(i_company)s
-                 GROUP BY i.partner_id
-            ),
-            waits AS (
+                UNION ALL
                 -- How long each request of ours waited for the partner's answer.
-                SELECT o.partner_id, COUNT(*) AS waits,
-                       SUM(EXTRACT(EPOCH FROM (COALESCE(answer.date, %(end)s)
-                           - o.date))) / 86400.0 AS days
-                  FROM xrm_interaction o
-                  JOIN sup ON sup.id = o.partner_id
+                SELECT o.partner_id, 0, 0, 1,
+                       EXTRACT(EPOCH FROM (COALESCE(answer.date, %(end)s) - o.date))
+                           / 86400.0,
+                       0, 0, 0
+                  FROM sup
+                  JOIN xrm_interaction o ON o.partner_id = sup.id
                   CROSS JOIN LATERAL (
                     SELECT MIN(r.date) AS date FROM xrm_interaction r
                      WHERE r.partner_id = o.partner_id AND r.active
@@ -126,45 +131,44 @@ class XrmSupplierFriction(models.Model):
                   ) answer
                  WHERE o.active AND o.direction = 'outbound'
                    AND o.date >= %(start)s AND o.date < %(end)s AND %(o_company)s
-                 GROUP BY o.partner_id
-            ),
-            tick AS (
-                SELECT t.commercial_partner_id AS partner_id,
-                       COUNT(*) FILTER (WHERE t.create_date >= %(start)s)
-                           AS created,
-                       COUNT(*) FILTER (WHERE t.create_date >= %(start)s
-                                        AND t.priority IN %(escalation)s)
-                           AS escalations,
-                       COUNT(*) FILTER (WHERE t.closed_date >= %(end)s
-                                        OR (t.closed_date IS NULL
-                                            AND NOT COALESCE(s.closed, FALSE)))
-                           AS open
-                  FROM helpdesk_ticket t
-                  JOIN sup ON sup.id = t.commercial_partner_id
+                UNION ALL
+                SELECT t.commercial_partner_id, 0, 0, 0, 0.0,
+                       (t.create_date >= %(start)s)::int,
+                       (t.create_date >= %(start)s
+                        AND t.priority IN %(escalation)s)::int,
+                       (t.closed_date >= %(end)s
+                        OR (t.closed_date IS NULL
+                            AND NOT COALESCE(s.closed, FALSE)))::int
+                  FROM sup
+                  JOIN helpdesk_ticket t ON t.commercial_partner_id = sup.id
                   LEFT JOIN helpdesk_ticket_stage s ON s.id = t.stage_id
                  WHERE t.active AND t.create_date < %(end)s AND %(t_company)s
-                 GROUP BY t.commercial_partner_id
+            ),
+            agg AS (
+                SELECT partner_id, SUM(interactions) AS interactions,
+                       SUM(negative) AS negative, SUM(waits) AS waits,
+                       SUM(wait_days) AS wait_days, SUM(created) AS created,
+                       SUM(escalations) AS escalations, SUM(open) AS open
+                  FROM fact
+                 GROUP BY partner_id
             )
-            SELECT sup.id AS partner_id, sup.user_id, sup.company_id,
-                   sup.xrm_relation_type AS relation_type,
-                   COALESCE(inter.interactions, 0) AS interaction_count,
-                   COALESCE(inter.negative, 0) AS negative_count,
-                   COALESCE(tick.escalations, 0) AS escalation_count,
-                   COALESCE(tick.open, 0) AS open_ticket_count,
-                   COALESCE(waits.waits, 0) AS wait_count,
-                   COALESCE(waits.days / NULLIF(waits.waits, 0), 0)::float8
+            SELECT agg.partner_id, p.user_id, p.company_id,
+                   p.xrm_relation_type AS relation_type,
+                   agg.interactions::int AS interaction_count,
+                   agg.negative::int AS negative_count,
+                   agg.escalations::int AS escalation_count,
+                   agg.open::int AS open_ticket_count,
+                   agg.waits::int AS wait_count,
+                   COALESCE(agg.wait_days / NULLIF(agg.waits, 0), 0)::float8
                        AS delay_days,
-                   (%(w_negative)s * COALESCE(inter.negative, 0)
-                    + %(w_escalation)s * COALESCE(tick.escalations, 0)
-                    + %(w_open)s * COALESCE(tick.open, 0)
-                    + %(w_delay)s * COALESCE(waits.days / NULLIF(waits.waits, 0), 0)
+                   (%(w_negative)s * agg.negative
+                    + %(w_escalation)s * agg.escalations
+                    + %(w_open)s * agg.open
+                    + %(w_delay)s * COALESCE(agg.wait_days / NULLIF(agg.waits, 0), 0)
                    )::float8 AS score
-              FROM sup
-              LEFT JOIN inter ON inter.partner_id = sup.id
-              LEFT JOIN waits ON waits.partner_id = sup.id
-              LEFT JOIN tick ON tick.partner_id = sup.id
-             WHERE inter.partner_id IS NOT NULL
-                OR COALESCE(tick.created, 0) > 0 OR COALESCE(tick.open, 0) > 0
+              FROM agg
+              JOIN res_partner p ON p.id = agg.partner_id
+             WHERE agg.interactions > 0 OR agg.created > 0 OR agg.open > 0
             """,
             types=FRICTION_TYPES,
             escalation=ESCALATION_PRIORITIES,
