@@ -33,6 +33,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 ADDON = "xrm_relationship"
+# Bridges installed with the addon (auto_install once their dependencies are).
+BRIDGES = ("xrm_relationship_document_page",)
 OUR_REQUIREMENTS = REPO / "requirements.txt"
 CACHE = (
     Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
@@ -412,7 +414,7 @@ def install_cmd(odoo_src, venv, db, *extra, demo=True):
         "-d",
         db,
         "-i",
-        ADDON,
+        ",".join((ADDON, *BRIDGES)),
         *(["--with-demo"] if demo else []),
         "--stop-after-init",
         *extra,
@@ -547,7 +549,7 @@ def cmd_test(args):
             for a in selection
             if not a.startswith("-")
         ):
-            selection.append(str(REPO / ADDON / "tests"))
+            selection += [str(REPO / name / "tests") for name in (ADDON, *BRIDGES)]
         pytest = [
             venv / "bin" / "python",
             "-m",
@@ -603,6 +605,23 @@ def cmd_pot(_args):
             ]
         )
         say(f"wrote {pot}")
+        for bridge in BRIDGES:
+            bridge_pot = REPO / bridge / "i18n" / f"{bridge}.pot"
+            run(
+                [
+                    *odoo_cmd(odoo_src, venv)[:3],
+                    "i18n",
+                    "export",
+                    "-c",
+                    conf,
+                    "-d",
+                    db,
+                    bridge,
+                    "-o",
+                    bridge_pot,
+                ]
+            )
+            say(f"wrote {bridge_pot}")
         return 0
     finally:
         drop_db(db)

@@ -8,6 +8,7 @@ from . import calendar_event
 from . import xrm_context_mixin
 from . import crm_lead
 from . import helpdesk_ticket
+from . import xrm_ticket_suggestion
 from . import res_config_settings
 from . import xrm_demo_loader
 from . import xrm_customer_goal

@@ -11,11 +11,23 @@ class HelpdeskTicket(models.Model):
     # Health and KPIs read a relationship's tickets by their commercial entity.
     commercial_partner_id = fields.Many2one(index="btree_not_null")
     closed_date = fields.Datetime(index="btree_not_null")
+    # Related knowledge (issue 8): the answer a resolved ticket can lend to
+    # later, similar requests.
+    xrm_resolution = fields.Html(
+        string="Resolution",
+        help="How the request was solved, written to be sent as is to the "
+        "next customer with the same problem.",
+    )
+    xrm_suggestion_ids = fields.One2many(
+        "xrm.ticket.suggestion", "ticket_id", string="Related Knowledge"
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
         tickets = super().create(vals_list)
         tickets._xrm_sync_support_stage()
+        if not self.env.context.get("xrm_no_suggestions"):
+            self.env["xrm.ticket.suggestion"]._xrm_refresh(tickets)
         return tickets
 
     def write(self, vals):
@@ -48,3 +60,8 @@ class HelpdeskTicket(models.Model):
         )
         with_open._xrm_auto_move("support", reason=self.env._("Ticket opened"))
         (partners - with_open)._xrm_leave_support()
+
+    def action_xrm_refresh_suggestions(self):
+        self.check_access("read")
+        self.env["xrm.ticket.suggestion"]._xrm_refresh(self)
+        return True

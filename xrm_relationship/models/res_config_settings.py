@@ -1,6 +1,6 @@
 # Copyright 2026 XRM Relationship contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 
@@ -56,6 +56,15 @@ class ResConfigSettings(models.TransientModel):
     )
     xrm_cs_yellow = fields.Float(
         string="Yellow From", config_parameter="xrm_relationship.cs_yellow"
+    )
+    # Relationship care
+    xrm_friction_days = fields.Integer(
+        string="Supplier Friction Period (days)",
+        config_parameter="xrm_relationship.friction_days",
+    )
+    xrm_churn_lookback_days = fields.Integer(
+        string="Days Before Churn Analysed",
+        config_parameter="xrm_relationship.churn_lookback_days",
     )
 
     xrm_webhook_url = fields.Char(
@@ -191,3 +200,15 @@ class ResConfigSettings(models.TransientModel):
             self.env["xrm.health.profile"]._xrm_check_health_parameters(
                 settings.xrm_cs_cx_weight, settings.xrm_cs_green, settings.xrm_cs_yellow
             )
+
+    @api.constrains("xrm_friction_days", "xrm_churn_lookback_days")
+    def _check_xrm_care_days(self):
+        for settings in self:
+            for days in (settings.xrm_friction_days, settings.xrm_churn_lookback_days):
+                if not 1 <= days <= 3660:
+                    raise ValidationError(
+                        _(
+                            "Periods of the relationship care analyses must be "
+                            "between 1 and 3660 days."
+                        )
+                    )

@@ -488,6 +488,46 @@ RATING_FEEDBACK = {
     1: "The problem is still not really solved.",
 }
 
+# Relationship care demo: answers to reuse and a new ticket that needs one.
+CARE_RESOLUTIONS = {
+    "Slow dashboard on Monday mornings": "<p>The weekly report was recomputed "
+    "every Monday at 8:00 and slowed the dashboard down. We moved it to Sunday "
+    "night (Settings ▸ Reports ▸ Schedule): the dashboard loads in about two "
+    "seconds again.</p>",
+    "Barcode scanner not recognised": "<p>Switch the scanner to USB keyboard "
+    "mode by scanning the <em>HID keyboard</em> code on page 4 of its manual, "
+    "then plug it in again.</p>",
+    "API rate limit reached during sync": "<p>Sync in batches of 100 records "
+    "and wait for the <code>Retry-After</code> header before the next batch; "
+    "we also raised your limit to 600 calls a minute.</p>",
+    "Mobile app crashes on photo upload": "<p>Fixed in app version 4.2.1: "
+    "update the app from the store. Photos above 20 MB are resized before "
+    "upload.</p>",
+    "Export of monthly report fails": "<p>Exports above 50,000 lines time out: "
+    "filter the report by quarter, or use the scheduled export.</p>",
+}
+CARE_NEW_TICKET = (
+    "Northwind Traders",
+    "Dashboard very slow every Monday morning",
+    "<p>Since a few weeks the dashboard is very slow on Monday morning, it "
+    "takes minutes to load the weekly figures. The rest of the week it is "
+    "fine.</p>",
+)
+CARE_FRICTION = [
+    # (supplier, negative interactions days ago, (request days ago, answer
+    #  after days or None), escalated ticket titles)
+    (
+        "Precision Components Ltd",
+        [12, 40, 75],
+        [(30, 6), (20, 4), (6, None)],
+        ["Batch 2231: bearings out of tolerance", "Delivery three weeks late"],
+    ),
+    ("فولاد البرز", [25], [(50, 3), (15, 2)], ["Steel certificate missing"]),
+    ("Delta Packaging", [], [(40, 0.5), (10, 1)], []),
+    ("Ironclad Builders", [18], [(35, 2), (8, None)], []),
+    ("Skyline Electrical", [], [(12, 1)], []),
+]
+
 
 class XrmDemoLoader(models.AbstractModel):
     _name = "xrm.demo.loader"
@@ -1035,7 +1075,7 @@ class XrmDemoLoader(models.AbstractModel):
     # Relationship care: tiers, contact pressure, fast first response
     # ------------------------------------------------------------------
     @api.model
-    def _load_care_demo_data(self):
+    def _load_tier_demo_data(self):
         """A pressed relationship, two website leads and everyone's tier."""
         Partner = self.env["res.partner"].sudo()
         pressed = Partner.search([("name", "=", "Blue Harbor Logistics")], limit=1)
@@ -1137,3 +1177,109 @@ class XrmDemoLoader(models.AbstractModel):
         (pressed | loyal)._xrm_compute_health()
         self.env["xrm.kpi.definition"].sudo().search([]).compute_kpis()
         return True
+    # Relationship care (issue 8): related knowledge, friction, what led where
+    # ------------------------------------------------------------------
+    @api.model
+    def _load_knowledge_demo_data(self):
+        """Resolutions, a ticket with related knowledge, supplier friction and
+        interactions that generated opportunities, on top of the demo history."""
+        Ticket = self.env["helpdesk.ticket"].sudo()
+        if Ticket.search_count([("name", "=", CARE_NEW_TICKET[1])], limit=1):
+            return False
+        loader = self.sudo().with_context(
+            tracking_disable=True, mail_create_nolog=True, xrm_no_capture=True
+        )
+        rng = random.Random(8)
+        now = fields.Datetime.now().replace(microsecond=0)
+        for title, resolution in CARE_RESOLUTIONS.items():
+            Ticket.search([("name", "=", title)], limit=1).xrm_resolution = resolution
+        Partner = loader.env["res.partner"].with_context(active_test=False)
+        partner = Partner.search([("name", "=", CARE_NEW_TICKET[0])], limit=1)
+        contact = partner.child_ids[:1] or partner
+        Ticket.with_context(tracking_disable=True).create(
+            {
+                "name": CARE_NEW_TICKET[1],
+                "description": CARE_NEW_TICKET[2],
+                "partner_id": contact.id,
+                "partner_name": contact.name,
+                "partner_email": contact.email,
+                "user_id": partner.user_id.id,
+                "priority": "2",
+            }
+        )
+        loader._xrm_demo_friction(rng, now)
+        loader._xrm_demo_generated_leads()
+        # Today's KPI snapshots must count the interactions added here.
+        self.env["xrm.kpi.definition"].sudo().compute_kpis(
+            as_of=fields.Date.context_today(self)
+        )
+        return True
+
+    def _xrm_demo_friction(self, rng, now):
+        """A supplier that answers late and escalates, and one that does not."""
+        Partner = self.env["res.partner"].with_context(active_test=False)
+        Interaction = self.env["xrm.interaction"]
+        for name, negatives, waits, escalations in CARE_FRICTION:
+            partner = Partner.search([("name", "=", name)], limit=1)
+            if not partner:
+                continue
+            vals_list = []
+            for days, answer_days in waits:
+                sent = now - timedelta(days=days, hours=rng.randint(1, 8))
+                vals_list.append(
+                    {
+                        "partner_id": partner.id,
+                        "user_id": partner.user_id.id,
+                        "date": sent,
+                        "channel": "email",
+                        "direction": "outbound",
+                    }
+                )
+                if answer_days is not None:
+                    vals_list.append(
+                        {
+                            "partner_id": partner.id,
+                            "user_id": partner.user_id.id,
+                            "date": sent + timedelta(days=answer_days),
+                            "channel": "email",
+                            "direction": "inbound",
+                        }
+                    )
+            for days in negatives:
+                vals_list.append(
+                    {
+                        "partner_id": partner.id,
+                        "user_id": partner.user_id.id,
+                        "date": now - timedelta(days=days),
+                        "channel": rng.choice(["phone", "meeting"]),
+                        "direction": "inbound",
+                        "state": "done",
+                        "outcome": "negative",
+                        "quality": 2,
+                        "summary": "Delivery late again; quality issue on the "
+                        "last batch.",
+                    }
+                )
+            Interaction.create(vals_list)
+            for title in escalations:
+                self.env["helpdesk.ticket"].create(
+                    {
+                        "name": title,
+                        "description": f"<p>{title}.</p>",
+                        "partner_id": partner.id,
+                        "priority": "3",
+                    }
+                )
+
+    def _xrm_demo_generated_leads(self):
+        """The first documented interaction on an opportunity generated it."""
+        leads = self.env["crm.lead"].search([("type", "=", "opportunity")])
+        interactions = self.env["xrm.interaction"].search(
+            [("lead_id", "in", leads.ids), ("state", "=", "done")], order="date"
+        )
+        seen = set()
+        for interaction in interactions:
+            if interaction.lead_id.id in seen:
+                continue
+            seen.add(interaction.lead_id.id)
+            interaction.generated_lead_id = interaction.lead_id

@@ -164,10 +164,21 @@ class XrmInteraction(models.Model):
                     )
                 )
 
-    @api.constrains("partner_id", "lead_id", "ticket_id")
+    @api.constrains("partner_id", "lead_id", "ticket_id", "generated_lead_id")
     def _check_documents_belong_to_partner(self):
         for rec in self:
             commercial = rec.partner_id.commercial_partner_id
+            generated = rec.generated_lead_id.partner_id.commercial_partner_id
+            if rec.generated_lead_id and generated and generated != commercial:
+                raise ValidationError(
+                    _(
+                        "The generated opportunity %(lead)s belongs to %(other)s, "
+                        "not to %(partner)s.",
+                        lead=rec.generated_lead_id.display_name,
+                        other=generated.display_name,
+                        partner=commercial.display_name,
+                    )
+                )
             lead_partner = rec.lead_id.partner_id.commercial_partner_id
             if rec.lead_id and lead_partner and lead_partner != commercial:
                 raise ValidationError(

@@ -67,6 +67,7 @@ class XrmKpiDefinition(models.Model):
             ("days", "days"),
             ("score", "/ 5"),
             ("count", "count"),
+            ("points", "points"),
         ],
         default="percent",
         required=True,
@@ -849,6 +850,21 @@ class XrmKpiDefinition(models.Model):
             start=start,
             end=end,
             company=self._xrm_company_sql("l"),
+        )
+
+    def _xrm_kpi_supplier_friction_rows(self, as_of, start, end):
+        # The formula lives with the ranking it feeds (report/xrm_supplier_friction).
+        friction = self.env["xrm.supplier.friction"]._xrm_rows_sql(
+            start, end, company_id=self.company_id.id
+        )
+        return SQL(
+            """
+            SELECT 'res.partner' AS res_model, f.partner_id AS res_id, f.user_id,
+                   NULL::int AS stage_id, f.score AS num, 1.0::float8 AS den,
+                   f.score > 0 AS in_num
+              FROM (%s) f
+            """,
+            friction,
         )
 
     def _xrm_figures_by_user(self, as_of, user_ids):

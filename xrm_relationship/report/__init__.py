@@ -1,0 +1,3 @@
+from . import xrm_supplier_friction
+from . import xrm_churn_precursor
+from . import xrm_interaction_effect

@@ -1,0 +1,1 @@
+from . import xrm_ticket_suggestion

@@ -1,0 +1,2 @@
+from . import test_document_page
+from . import test_i18n
