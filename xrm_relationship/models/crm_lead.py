@@ -151,6 +151,7 @@ class CrmLead(models.Model):
                     "xrm_first_response_user_id": user.id if user else False,
                 }
             )
+
     def _compute_xrm_source_interaction_id(self):
         # One query for the whole page of leads; the user's own rules apply.
         interactions = self.env["xrm.interaction"].search(

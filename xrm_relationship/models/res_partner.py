@@ -171,35 +171,67 @@ class ResPartner(models.Model):
         readonly=True,
         copy=False,
         index="btree_not_null",
+        groups=INTERNAL,
     )
     xrm_tier_score = fields.Float(
-        string="Tier Score", digits=(5, 1), readonly=True, copy=False
+        string="Tier Score",
+        digits=(5, 1),
+        readonly=True,
+        copy=False,
+        groups=INTERNAL,
     )
     xrm_tier_active_periods = fields.Integer(
-        string="Active Periods", readonly=True, copy=False
+        string="Active Periods",
+        readonly=True,
+        copy=False,
+        groups=INTERNAL,
     )
     xrm_tier_positive_count = fields.Integer(
-        string="Positive Interactions", readonly=True, copy=False
+        string="Positive Interactions",
+        readonly=True,
+        copy=False,
+        groups=INTERNAL,
     )
     xrm_tier_engagement_count = fields.Integer(
-        string="Tier Engagement Events", readonly=True, copy=False
+        string="Tier Engagement Events",
+        readonly=True,
+        copy=False,
+        groups=INTERNAL,
     )
     xrm_tier_referral_count = fields.Integer(
-        string="Referrals", readonly=True, copy=False
+        string="Referrals",
+        readonly=True,
+        copy=False,
+        groups=INTERNAL,
     )
     xrm_tier_goal_count = fields.Integer(
-        string="Goals Achieved", readonly=True, copy=False
+        string="Goals Achieved",
+        readonly=True,
+        copy=False,
+        groups=INTERNAL,
     )
     xrm_tier_satisfied_count = fields.Integer(
-        string="Satisfied Tickets", readonly=True, copy=False
+        string="Satisfied Tickets",
+        readonly=True,
+        copy=False,
+        groups=INTERNAL,
     )
-    xrm_tier_date = fields.Date(string="Tier Computed On", readonly=True, copy=False)
-    xrm_tier_since = fields.Date(string="In Tier Since", readonly=True, copy=False)
+    xrm_tier_date = fields.Date(
+        string="Tier Computed On", readonly=True, copy=False, groups=INTERNAL
+    )
+    xrm_tier_since = fields.Date(
+        string="In Tier Since", readonly=True, copy=False, groups=INTERNAL
+    )
     xrm_tier_reason = fields.Char(
-        string="Why This Tier", compute="_compute_xrm_tier_reason"
+        string="Why This Tier",
+        compute="_compute_xrm_tier_reason",
+        groups=INTERNAL,
     )
     xrm_tier_history_ids = fields.One2many(
-        "xrm.tier.history", "partner_id", string="Tier History"
+        "xrm.tier.history",
+        "partner_id",
+        string="Tier History",
+        groups=INTERNAL,
     )
     # Contact pressure: outbound contacts in the last N days against a limit.
     xrm_max_outbound = fields.Integer(
@@ -207,12 +239,17 @@ class ResPartner(models.Model):
         tracking=True,
         help="Outbound contacts allowed per period (Settings); 0: the default "
         "of the relationship type.",
+        groups=INTERNAL,
     )
     xrm_pressure_count = fields.Integer(
-        string="Outbound Contacts", compute="_compute_xrm_pressure"
+        string="Outbound Contacts",
+        compute="_compute_xrm_pressure",
+        groups=INTERNAL,
     )
     xrm_pressure_limit = fields.Integer(
-        string="Outbound Limit", compute="_compute_xrm_pressure"
+        string="Outbound Limit",
+        compute="_compute_xrm_pressure",
+        groups=INTERNAL,
     )
     xrm_pressure_state = fields.Selection(
         [
@@ -222,8 +259,11 @@ class ResPartner(models.Model):
         ],
         string="Contact Pressure",
         compute="_compute_xrm_pressure",
+        groups=INTERNAL,
     )
-    xrm_pressure_label = fields.Char(string="Pressure", compute="_compute_xrm_pressure")
+    xrm_pressure_label = fields.Char(
+        string="Pressure", compute="_compute_xrm_pressure", groups=INTERNAL
+    )
 
     @api.depends("xrm_stage_date", "xrm_stage_id.max_days")
     def _compute_xrm_days_in_stage(self):

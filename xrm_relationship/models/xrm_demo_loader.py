@@ -1177,6 +1177,7 @@ class XrmDemoLoader(models.AbstractModel):
         (pressed | loyal)._xrm_compute_health()
         self.env["xrm.kpi.definition"].sudo().search([]).compute_kpis()
         return True
+
     # Relationship care (issue 8): related knowledge, friction, what led where
     # ------------------------------------------------------------------
     @api.model

@@ -40,6 +40,14 @@ MATRIX = {
     "xrm.incentive.line":       ("", "", "", "", "rwcu", "c"),
     # a wizard: each user only ever sees the ones they opened
     "xrm.churn.wizard":         ("", "", "", "rwcu", "rwcu", "rwcu"),
+    "xrm.relationship.tier":    ("", "", "", "r", "rwcu", "c"),
+    "xrm.tier.history":         ("", "", "", "r", "rwcu", "c"),
+    # helpdesk groups decide, not XRM ones (none of these users has one)
+    "xrm.ticket.suggestion":    ("", "", "", "", "", ""),
+    # analyses (SQL views): managers read them, nobody writes
+    "xrm.supplier.friction":    ("", "", "", "", "r", ""),
+    "xrm.churn.precursor":      ("", "", "", "", "r", ""),
+    "xrm.interaction.effect":   ("", "", "", "", "r", ""),
 }
 # fmt: on
 
@@ -67,6 +75,9 @@ INTERNAL_PARTNER_FIELDS = [
     "xrm_churn_reason",
     "xrm_last_meaningful_summary",
     "xrm_interaction_ids",
+    "xrm_tier_id",
+    "xrm_tier_reason",
+    "xrm_pressure_count",
 ]
 
 
@@ -163,6 +174,67 @@ def build_world(cls):
             {"run_id": run.id, "user_id": manager.id, "amount": 4321.0}
         ),
     }
+    # Relationship care: configuration, history and the analyses' rows.
+    tier = env["xrm.relationship.tier"].create(
+        {"name": "ACL Tier", "sequence": 99, "company_id": env.company.id}
+    )
+    Ticket = env["helpdesk.ticket"]
+    ticket, resolved = Ticket.create(
+        [
+            {"name": "Printer jams", "description": "<p>jam</p>"},
+            {"name": "Printer jammed", "description": "<p>jam</p>"},
+        ]
+    )
+    supplier = env["res.partner"].create(
+        {
+            "name": "Supplier A",
+            "is_company": True,
+            "company_id": env.company.id,
+            "xrm_relation_type": "supplier",
+            "user_id": manager.id,
+        }
+    )
+    churned = env["res.partner"].create(
+        {"name": "Gone A", "is_company": True, "company_id": env.company.id}
+    )
+    env["xrm.interaction"].create(
+        [
+            {
+                "partner_id": partner.id,
+                "user_id": manager.id,
+                "date": datetime.now() - timedelta(days=3),
+            }
+            for partner in (churned, supplier)
+        ]
+    )
+    churned.write({"xrm_churn_date": date.today()})
+    env.flush_all()
+    cls.records.update(
+        {
+            "xrm.relationship.tier": tier,
+            "xrm.tier.history": env["xrm.tier.history"].create(
+                {
+                    "partner_id": cls.customer.id,
+                    "date": date.today(),
+                    "to_tier_id": tier.id,
+                }
+            ),
+            "xrm.ticket.suggestion": env["xrm.ticket.suggestion"].create(
+                {"ticket_id": ticket.id, "similar_ticket_id": resolved.id}
+            ),
+            "xrm.supplier.friction": env["xrm.supplier.friction"].search(
+                [("partner_id", "=", supplier.id)]
+            ),
+            "xrm.churn.precursor": env["xrm.churn.precursor"].search(
+                [("partner_id", "=", churned.id)]
+            ),
+            "xrm.interaction.effect": env["xrm.interaction.effect"].search(
+                [("interaction_id", "=", cls.records["xrm.interaction"].id)]
+            ),
+        }
+    )
+    for model in ("xrm.supplier.friction", "xrm.churn.precursor"):
+        assert len(cls.records[model]) == 1, f"{model}: no row for the test"
 
 
 @tagged("post_install", "-at_install")
@@ -299,6 +371,8 @@ class TestAccessMatrix(XrmCommon):
             if model == "xrm.journey.stage":
                 continue  # stages are shared configuration
             Model = self.env[model].with_user(manager_b)
+            if not Model.has_access("read"):
+                continue  # not even their own company's (see the matrix)
             with self.subTest(model=model):
                 self.assertFalse(
                     Model.with_context(active_test=False).search(
