@@ -585,28 +585,12 @@ def cmd_pot(_args):
     odoo_src, venv = prepare()
     db = f"xrm_pot_{os.getpid()}"
     conf = Path(tempfile.mkdtemp(prefix="xrm-pot-")) / "odoo.conf"
-    pot = REPO / ADDON / "i18n" / f"{ADDON}.pot"
     try:
         run(install_cmd(odoo_src, venv, db, "--log-level=warn", demo=False))
         # `i18n export` reads connection details only from a config file.
         write_odoo_conf(odoo_src, conf, db, DEFAULT_PORT)
-        run(
-            [
-                *odoo_cmd(odoo_src, venv)[:3],
-                "i18n",
-                "export",
-                "-c",
-                conf,
-                "-d",
-                db,
-                ADDON,
-                "-o",
-                pot,
-            ]
-        )
-        say(f"wrote {pot}")
-        for bridge in BRIDGES:
-            bridge_pot = REPO / bridge / "i18n" / f"{bridge}.pot"
+        for addon in (ADDON, *BRIDGES):
+            pot = REPO / addon / "i18n" / f"{addon}.pot"
             run(
                 [
                     *odoo_cmd(odoo_src, venv)[:3],
@@ -616,12 +600,12 @@ def cmd_pot(_args):
                     conf,
                     "-d",
                     db,
-                    bridge,
+                    addon,
                     "-o",
-                    bridge_pot,
+                    pot,
                 ]
             )
-            say(f"wrote {bridge_pot}")
+            say(f"wrote {pot}")
         return 0
     finally:
         drop_db(db)

@@ -12,6 +12,19 @@ from .input_check import check_input_types
 DOCUMENTATION_FIELDS = ("summary", "outcome", "quality")
 
 
+CHANNELS = [
+    ("email", "Email"),
+    ("phone", "Phone"),
+    ("meeting", "Meeting"),
+    ("chat", "Chat"),
+    ("visit", "Visit"),
+    ("portal", "Portal"),
+    ("social", "Social"),
+    ("other", "Other"),
+]
+OUTCOMES = [("positive", "Positive"), ("neutral", "Neutral"), ("negative", "Negative")]
+
+
 class XrmInteraction(models.Model):
     """One touchpoint with a relationship: the organisation's memory of it."""
 
@@ -49,16 +62,7 @@ class XrmInteraction(models.Model):
     )
     date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
     channel = fields.Selection(
-        [
-            ("email", "Email"),
-            ("phone", "Phone"),
-            ("meeting", "Meeting"),
-            ("chat", "Chat"),
-            ("visit", "Visit"),
-            ("portal", "Portal"),
-            ("social", "Social"),
-            ("other", "Other"),
-        ],
+        CHANNELS,
         required=True,
         default="phone",
         index=True,
@@ -78,7 +82,7 @@ class XrmInteraction(models.Model):
     )
     summary = fields.Text()
     outcome = fields.Selection(
-        [("positive", "Positive"), ("neutral", "Neutral"), ("negative", "Negative")],
+        OUTCOMES,
         tracking=True,
     )
     quality = fields.Integer(

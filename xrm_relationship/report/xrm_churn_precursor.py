@@ -4,19 +4,8 @@ from odoo import fields, models, tools
 from odoo.tools import SQL
 
 from ..models.res_partner import RELATION_TYPES
+from ..models.xrm_interaction import CHANNELS, OUTCOMES
 from .xrm_supplier_friction import _days_param_sql
-
-CHANNELS = [
-    ("email", "Email"),
-    ("phone", "Phone"),
-    ("meeting", "Meeting"),
-    ("chat", "Chat"),
-    ("visit", "Visit"),
-    ("portal", "Portal"),
-    ("social", "Social"),
-    ("other", "Other"),
-]
-OUTCOMES = [("positive", "Positive"), ("neutral", "Neutral"), ("negative", "Negative")]
 
 
 def churn_window_sql(interaction, partner):

@@ -4,7 +4,8 @@ from odoo import fields, models, tools
 from odoo.tools import SQL
 
 from ..models.res_partner import RELATION_TYPES
-from .xrm_churn_precursor import CHANNELS, OUTCOMES, churn_window_sql
+from ..models.xrm_interaction import CHANNELS, OUTCOMES
+from .xrm_churn_precursor import churn_window_sql
 
 
 class XrmInteractionEffect(models.Model):
