@@ -649,14 +649,20 @@ class ResPartner(models.Model):
                    AND t.commercial_partner_id BETWEEN %(lo)s AND %(hi)s
                  GROUP BY 1
             ), quality AS (
-                SELECT i.partner_id, AVG(i.quality) AS avg, COUNT(*) AS n
-                  FROM xrm_interaction i
-                 WHERE i.partner_id = ANY(%(ids)s)
-                   AND i.partner_id BETWEEN %(lo)s AND %(hi)s
-                   AND i.active AND i.state = 'done'
-                   AND i.quality BETWEEN 1 AND 5
-                   AND i.date >= %(start)s AND i.date < %(end)s
-                 GROUP BY 1
+                -- One index-only probe per partner (xrm_interaction's
+                -- health_quality index): cost follows the batch, not how
+                -- its rows are scattered over the table.
+                SELECT t.id AS partner_id, q.avg, q.n
+                  FROM target t
+                 CROSS JOIN LATERAL (
+                    SELECT AVG(i.quality) AS avg, COUNT(*) AS n
+                      FROM xrm_interaction i
+                     WHERE i.partner_id = t.id
+                       AND i.active AND i.state = 'done'
+                       AND i.quality IS NOT NULL AND i.quality BETWEEN 1 AND 5
+                       AND i.date >= %(start)s AND i.date < %(end)s
+                 ) q
+                 WHERE q.n > 0
             ), goals AS (
                 SELECT g.partner_id,
                        AVG(CASE WHEN g.state = 'achieved' THEN 100
