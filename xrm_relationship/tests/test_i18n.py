@@ -13,21 +13,28 @@ I18N = Path(__file__).resolve().parent.parent / "i18n"
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)\.?\d*[sdf]|%s|%%")
 
 
+def assert_translation_covers_template(case, pot_path, po_path):
+    """Every string of the .pot is in the .po, translated, same placeholders."""
+    with open(pot_path, "rb") as pot:
+        template = {m.id for m in read_po(pot) if m.id}
+    with open(po_path, "rb") as po:
+        translated = {m.id: m.string for m in read_po(po) if m.id}
+    case.assertEqual(set(translated), template, f"{po_path} is behind the .pot")
+    for msgid, msgstr in translated.items():
+        case.assertTrue(msgstr, f"untranslated: {msgid!r}")
+        case.assertEqual(
+            sorted(PLACEHOLDER.findall(msgid)),
+            sorted(PLACEHOLDER.findall(msgstr)),
+            f"placeholders differ in {msgid!r}",
+        )
+
+
 @tagged("post_install", "-at_install")
 class TestPersian(TransactionCase):
     def test_every_string_is_translated_with_its_placeholders(self):
-        with open(I18N / "xrm_relationship.pot", "rb") as pot:
-            template = {m.id for m in read_po(pot) if m.id}
-        with open(I18N / "fa.po", "rb") as po:
-            persian = {m.id: m.string for m in read_po(po) if m.id}
-        self.assertEqual(set(persian), template, "fa.po is behind the .pot: make pot")
-        for msgid, msgstr in persian.items():
-            self.assertTrue(msgstr, f"untranslated: {msgid!r}")
-            self.assertEqual(
-                sorted(PLACEHOLDER.findall(msgid)),
-                sorted(PLACEHOLDER.findall(msgstr)),
-                f"placeholders differ in {msgid!r}",
-            )
+        assert_translation_covers_template(
+            self, I18N / "xrm_relationship.pot", I18N / "fa.po"
+        )
 
     def test_terms_load_for_fa_ir(self):
         self.env["res.lang"]._activate_lang("fa_IR")
