@@ -4,6 +4,8 @@ import logging
 
 from odoo import api, fields, models
 
+from .xrm_interaction import NO_CAPTURE
+
 _logger = logging.getLogger(__name__)
 
 
@@ -120,12 +122,12 @@ class CrmLead(models.Model):
                 continue
             try:
                 with self.env.cr.savepoint():
-                    template.with_context(xrm_no_capture=True).send_mail(
+                    template.with_context(xrm_no_capture=NO_CAPTURE).send_mail(
                         lead.id,
                         email_layout_xmlid="mail.mail_notification_light",
                     )
                     lead.xrm_ack_sent_date = fields.Datetime.now()
-                    lead.with_context(xrm_no_capture=True)._message_log(
+                    lead.with_context(xrm_no_capture=NO_CAPTURE)._message_log(
                         body=self.env._(
                             "Acknowledgement “%(template)s” sent to %(email)s.",
                             template=template.name,
