@@ -642,11 +642,11 @@ class XrmInteraction(models.Model):
         )
         now = fields.Datetime.now()
         new_vals, seen, future = [], set(), {}
-        for vals in vals_list:
-            if vals["source_ref"] in existing or vals["source_ref"] in seen:
+        for event_vals in vals_list:
+            if event_vals["source_ref"] in existing or event_vals["source_ref"] in seen:
                 continue
-            seen.add(vals["source_ref"])
-            vals = self._xrm_capture_company(dict(vals, state="draft"))
+            seen.add(event_vals["source_ref"])
+            vals = self._xrm_capture_company(dict(event_vals, state="draft"))
             date = fields.Datetime.to_datetime(vals.get("date"))
             if date and date > now:
                 # A sender's clock (or a forged Date: header) in the future.
@@ -670,13 +670,16 @@ class XrmInteraction(models.Model):
             # One bad event must not cost the others: one savepoint each.
             captured = Capture.browse()
             for vals in new_vals:
-                captured |= run_isolated(
-                    self.env,
-                    Capture._xrm_capture_create,
-                    [vals],
-                    future,
-                    what=f"capture of {vals['source_ref']}",
-                ) or Capture.browse()
+                captured |= (
+                    run_isolated(
+                        self.env,
+                        Capture._xrm_capture_create,
+                        [vals],
+                        future,
+                        what=f"capture of {vals['source_ref']}",
+                    )
+                    or Capture.browse()
+                )
         return captured or Capture.browse()
 
     @api.model

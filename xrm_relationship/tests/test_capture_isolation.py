@@ -12,7 +12,6 @@ from email.utils import format_datetime as rfc2822_date
 from unittest.mock import patch
 
 from odoo import fields
-from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -247,7 +246,7 @@ class TestCaptureIsolation(XrmCommon):
 
         def broken(records):
             if self.customer_b in records.partner_id:
-                raise ValidationError("this one cannot be captured")
+                raise RuntimeError("this one cannot be captured")
             return original(records)
 
         with (

@@ -6,12 +6,14 @@ Acted as the least-privileged user who could try (XRM / User), through the
 ORM, the form's save (``web_save``) and JSON-2 with an API key.
 """
 
+import importlib.util
 import json
 from datetime import datetime, timedelta
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
+from odoo.tools.misc import file_path
 
 NOTES = {"summary": "Agreed on a pilot", "outcome": "positive", "quality": 4}
 
@@ -93,8 +95,9 @@ class TestInteractionMemory(HttpCase):
     def test_documented_then_reset_cannot_be_deleted_through_json2(self):
         rec = self._interaction(**NOTES, state="done")
         self.assertEqual(
-            self._json2("xrm.interaction", "action_reset_to_draft", ids=rec.ids)
-            .status_code,
+            self._json2(
+                "xrm.interaction", "action_reset_to_draft", ids=rec.ids
+            ).status_code,
             200,
         )
         response = self._json2("xrm.interaction", "unlink", ids=rec.ids)
@@ -181,3 +184,40 @@ class TestInteractionMemory(HttpCase):
             body="Automatic", message_type="comment", subtype_xmlid="mail.mt_comment"
         )
         self.assertFalse(self._captured_for(message.id))
+
+
+@tagged("post_install", "-at_install")
+class TestInteractionMemoryMigration(TransactionCase):
+    def test_upgrade_marks_interactions_documented_before(self):
+        path = file_path(
+            "xrm_relationship/migrations/19.0.1.2.0/post-interaction_memory.py"
+        )
+        spec = importlib.util.spec_from_file_location("post_interaction_memory", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        partner = self.env["res.partner"].create(
+            {"name": "Old Memory Co", "is_company": True}
+        )
+        Interaction = self.env["xrm.interaction"].with_context(
+            tracking_disable=False, mail_notrack=False
+        )
+        done, reset, never = Interaction.create(
+            [{"partner_id": partner.id, **NOTES} for _i in range(3)]
+        )
+        (done | reset).action_document()
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # writes the state's tracking
+        reset.action_reset_to_draft()
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        # As stored by 19.0.1.1.0: no mark yet.
+        self.env.cr.execute(
+            "UPDATE xrm_interaction SET was_documented = NULL WHERE id IN %s",
+            [tuple((done | reset | never).ids)],
+        )
+        self.env.invalidate_all()
+        migration.migrate(self.env.cr, "19.0.1.1.0")
+        self.env.invalidate_all()
+        self.assertEqual(
+            (done | reset | never).mapped("was_documented"), [True, True, False]
+        )
