@@ -153,7 +153,9 @@ class TestCompanyWalls(XrmCommon):
         [row] = [row for row in data["at_risk"] if row["id"] == partner.id]
         self.assertFalse(row["last_contact"])
         self.assertIn("no meaningful contact", row["reasons"])
-        data_a = self.env["xrm.dashboard"].with_user(self.xrm_manager).get_dashboard_data()
+        data_a = (
+            self.env["xrm.dashboard"].with_user(self.xrm_manager).get_dashboard_data()
+        )
         [row_a] = [row for row in data_a["at_risk"] if row["id"] == partner.id]
         self.assertTrue(row_a["last_contact"])
 
@@ -165,8 +167,10 @@ class TestCompanyWalls(XrmCommon):
         self.env.flush_all()
         for model in ("xrm.churn.precursor", "xrm.interaction.effect"):
             with self.subTest(model=model):
-                rows = self.env[model].with_user(self.manager_b).search(
-                    [("partner_id", "=", churned.id)]
+                rows = (
+                    self.env[model]
+                    .with_user(self.manager_b)
+                    .search([("partner_id", "=", churned.id)])
                 )
                 self.assertEqual(rows.interaction_id, mine)
                 self.assertNotIn(theirs, rows.interaction_id)

@@ -113,13 +113,17 @@ class TestIntakeBounds(HttpCase):
 
     @mute_logger("odoo.http", "odoo.sql_db")
     def test_errors_do_not_tell_about_other_companies(self):
-        self.env["xrm.engagement.event"].create(self._vals(1, company_id=self.company_a.id))
+        self.env["xrm.engagement.event"].create(
+            self._vals(1, company_id=self.company_a.id)
+        )
         # the same id in company B is another event: uniqueness is per company
         response = self._push(self.integration_b, [self._vals(1)])
         self.assertEqual(response.status_code, 200, response.text)
         # asking for company A: the same refusal whether the id exists there or not
         answers = [
-            self._push(self.integration_b, [self._vals(n, company_id=self.company_a.id)])
+            self._push(
+                self.integration_b, [self._vals(n, company_id=self.company_a.id)]
+            )
             for n in (1, 999)
         ]
         for response in answers:
