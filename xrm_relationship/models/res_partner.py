@@ -1,10 +1,11 @@
 # Copyright 2026 XRM Relationship contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
+from contextvars import ContextVar
 from datetime import datetime, time, timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
@@ -26,6 +27,16 @@ RELATION_TYPES = [
 # Internal assessments (stage, health, churn, counters): never shown to portal
 # or public users, who may read their own commercial partner.
 INTERNAL = "base.group_user"
+# ... and changed only by XRM users (read-only ones: by server code alone).
+XRM_USER = "xrm_relationship.group_xrm_user"
+
+# Health recomputed on demand (form button, list action, API): at most this
+# many relationships per call; the nightly job goes through the engine.
+MAX_HEALTH_PARTNERS = 100
+
+# Set by server code that carries XRM values over on behalf of the user (the
+# merge of contacts): a context key would be forgeable by RPC callers.
+_xrm_carrying_values = ContextVar("xrm_carrying_values", default=False)
 
 
 class ResPartner(models.Model):
@@ -313,6 +324,7 @@ class ResPartner(models.Model):
             )
 
     @api.depends("xrm_max_outbound", "xrm_relation_type")
+    @api.depends_context("uid", "allowed_company_ids")  # contacts of its companies
     def _compute_xrm_pressure(self):
         Interaction = self.env["xrm.interaction"]
         days = Interaction._xrm_pressure_days()
@@ -544,7 +556,11 @@ class ResPartner(models.Model):
 
     def _xrm_leave_support(self):
         """All tickets closed: back to the stage held before Support."""
-        support = self.filtered(lambda p: p.xrm_stage_id.automation_role == "support")
+        # Server code on behalf of whoever closed the ticket (a helpdesk agent
+        # may have no XRM rights): the journey history is read as superuser.
+        support = self.sudo().filtered(
+            lambda p: p.xrm_stage_id.automation_role == "support"
+        )
         for partner in support:
             entry = partner.xrm_transition_ids.filtered(
                 lambda t, stage=partner.xrm_stage_id: t.to_stage_id == stage
@@ -553,7 +569,7 @@ class ResPartner(models.Model):
                 [("automation_role", "=", "active")], limit=1
             )
             if back_to:
-                partner.sudo().with_context(
+                partner.with_context(
                     xrm_stage_reason=self.env._("All tickets closed")
                 ).write({"xrm_stage_id": back_to.id})
 
@@ -599,6 +615,18 @@ class ResPartner(models.Model):
             datetime.combine(as_of + timedelta(days=1), time.min),
         )
 
+    @api.model
+    def _xrm_shared_health_company(self):
+        """The company whose health bands score contacts shared by every company.
+
+        A shared contact is one row with one stored score, computed from the
+        ratings, interactions and goals of every company: one set of bands
+        too, the main company's, whoever (or whichever job) computes it.
+        """
+        return self.env.ref("base.main_company", raise_if_not_found=False) or (
+            self.env["res.company"].sudo().search([], order="id", limit=1)
+        )
+
     def _xrm_compute_health(self, as_of=None):
         """Compute CX, CO, CS and health of these commercial partners in one query.
 
@@ -611,7 +639,8 @@ class ResPartner(models.Model):
         as_of = as_of or fields.Date.context_today(self)
         start_date, start, end = self._xrm_health_window(as_of)
         Profile = self.env["xrm.health.profile"]
-        company_ids = set(partners.company_id.ids) | {self.env.company.id}
+        shared_company = self._xrm_shared_health_company()
+        company_ids = set(partners.company_id.ids) | {shared_company.id}
         param_rows = []
         for company in self.env["res.company"].browse(sorted(company_ids)):
             for rtype, (weight, green, yellow) in Profile._xrm_parameters_by_type(
@@ -751,7 +780,7 @@ class ResPartner(models.Model):
             )
             SELECT id, old_health, new_health FROM upd
             """,
-            company=self.env.company.id,
+            company=shared_company.id,
             ids=ids,
             # The id range lets each batch read only its own rows through the
             # partner indexes instead of scanning the whole window every time.
@@ -774,7 +803,25 @@ class ResPartner(models.Model):
         return changes
 
     def action_xrm_compute_health(self):
-        self.commercial_partner_id._xrm_compute_health()
+        """Recompute now (button, API): XRM users, their relationships, bounded.
+
+        The computation updates partners in SQL, below the ORM's checks: the
+        caller's rights are checked here instead.
+        """
+        if not self.env.su and not self.env.user.has_group(XRM_USER):
+            raise AccessError(_("Recomputing health needs the XRM / User rights."))
+        partners = self.commercial_partner_id
+        if len(partners) > MAX_HEALTH_PARTNERS:
+            raise UserError(
+                _(
+                    "Health can be recomputed for at most %(max)s relationships at "
+                    "once (%(count)s selected); the nightly job recomputes all.",
+                    max=MAX_HEALTH_PARTNERS,
+                    count=len(partners),
+                )
+            )
+        partners.check_access("read")
+        partners._xrm_compute_health()
         return True
 
     @api.model
@@ -946,8 +993,64 @@ class ResPartner(models.Model):
     def _read_group_expand_xrm_stage(self, stages, domain):
         return stages.search([])
 
+    def _xrm_check_field_write(self, field_names):
+        """Reading XRM fields is for internal users, changing them is not.
+
+        XRM users describe the relationship and move its journey; what the
+        jobs compute (the read-only fields: scores, health, tier, stage and
+        churn dates) is written by server code alone, as superuser (crons,
+        automations) or below this check (``super().write``).
+        """
+        if self.env.su or _xrm_carrying_values.get():
+            return
+        names = [
+            name
+            for name in field_names
+            if name.startswith("xrm_") and name in self._fields
+        ]
+        if not names:
+            return
+        computed = [name for name in names if self._fields[name].readonly]
+        if computed:
+            raise AccessError(
+                _(
+                    "%(fields)s of a relationship are computed by Odoo and cannot "
+                    "be changed by hand.",
+                    fields=self._xrm_field_labels(computed),
+                )
+            )
+        if not self.env.user.has_group(XRM_USER):
+            raise AccessError(
+                _(
+                    "Changing %(fields)s of a relationship needs the XRM / User "
+                    "rights.",
+                    fields=self._xrm_field_labels(names),
+                )
+            )
+
+    def _xrm_field_labels(self, names):
+        return ", ".join(
+            sorted({self._fields[name]._description_string(self.env) for name in names})
+        )
+
+    def copy_data(self, default=None):
+        """A duplicate keeps only the XRM values its author may set."""
+        vals_list = super().copy_data(default=default)
+        if self.env.su:
+            return vals_list
+        xrm_user = self.env.user.has_group(XRM_USER)
+        for vals in vals_list:
+            for name in [n for n in vals if n.startswith("xrm_")]:
+                if (not xrm_user or self._fields[name].readonly) and name not in (
+                    default or {}
+                ):
+                    del vals[name]
+        return vals_list
+
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._xrm_check_field_write(vals)
         now = fields.Datetime.now()
         for vals in vals_list:
             if vals.get("xrm_stage_id"):
@@ -959,6 +1062,7 @@ class ResPartner(models.Model):
         return partners
 
     def write(self, vals):
+        self._xrm_check_field_write(vals)
         if "xrm_stage_id" not in vals:
             return super().write(vals)
         new_stage = self.env["xrm.journey.stage"].browse(vals["xrm_stage_id"])

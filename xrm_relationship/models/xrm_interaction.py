@@ -323,7 +323,8 @@ class XrmInteraction(models.Model):
 
     @api.model
     def _xrm_pressure_domain(self, partners, at=None, exclude_ids=()):
-        """Outbound contacts of ``partners`` in [at − period, at]."""
+        """Outbound contacts of ``partners`` in [at − period, at] made by the
+        reader's companies (a shared relationship has a limit per company)."""
         at = at or fields.Datetime.now()
         since = at - timedelta(days=self._xrm_pressure_days())
         domain = [
@@ -331,6 +332,7 @@ class XrmInteraction(models.Model):
             ("direction", "=", "outbound"),
             ("date", ">=", since),
             ("date", "<=", at),
+            ("company_id", "in", self.env.companies.ids),
         ]
         if exclude_ids:
             domain.append(("id", "not in", list(exclude_ids)))
@@ -340,8 +342,9 @@ class XrmInteraction(models.Model):
     def _xrm_pressure_counts(self, partners, at=None, exclude_ids=()):
         """{partner id: outbound contacts in the period}, one grouped query.
 
-        Counted with sudo: the customer feels every contact, including those
-        of colleagues whose interactions the reader may not open.
+        Counted with sudo within the reader's companies: the customer feels
+        every contact, including those of colleagues whose interactions the
+        reader may not open.
         """
         if not partners:
             return {}
@@ -362,22 +365,31 @@ class XrmInteraction(models.Model):
         count = self._xrm_pressure_counts(partner, at, exclude_ids).get(partner.id, 0)
         if count + extra <= limit:
             return False
-        recent = self.sudo().search(
+        # Listed: only the contacts the reader may open (names of colleagues
+        # and their channels are theirs); the others are counted above.
+        recent = self.search(
             self._xrm_pressure_domain(partner, at, exclude_ids), limit=5
         )
         channels = dict(self._fields["channel"]._description_selection(self.env))
         nobody = _("nobody")  # not inside the generator: _ reads the caller's frame
-        lines = "\n".join(
+        lines = [
             "• %s · %s · %s"
             % (
                 fields.Datetime.context_timestamp(self, rec.date).strftime(
                     "%Y-%m-%d %H:%M"
                 ),
-                rec.user_id.name or nobody,
+                rec.user_id.sudo().name or nobody,
                 channels.get(rec.channel, rec.channel),
             )
             for rec in recent
-        )
+        ]
+        if len(recent) < min(count, 5):
+            lines.append(
+                _("• %s more by colleagues", count - len(recent))
+                if recent
+                else _("• %s by colleagues", count)
+            )
+        lines = "\n".join(lines)
         return _(
             "%(partner)s has already had %(count)s outbound contacts in the last "
             "%(days)s days (limit %(limit)s). Recent contacts:\n%(lines)s",
