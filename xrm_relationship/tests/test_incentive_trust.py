@@ -302,7 +302,11 @@ class TestIncentiveTrust(HttpCase):
             "period with the confirming key": (
                 "xrm.incentive.run",
                 "write",
-                {"ids": run.ids, "context": confirming, "vals": {"date_to": "2026-01-15"}},
+                {
+                    "ids": run.ids,
+                    "context": confirming,
+                    "vals": {"date_to": "2026-01-15"},
+                },
             ),
             "plan": (
                 "xrm.incentive.run",
