@@ -404,14 +404,14 @@ class TestIncentiveTrust(HttpCase):
 
     def test_confirmed_run_cannot_change_through_the_orm(self):
         before = self._snapshot(self.confirmed)
-        for door, (model, method, params) in self._doors().items():
-            params = dict(params)
+        for door, (model, method, json2_params) in self._doors().items():
+            kwargs = dict(json2_params)
             records = self.env[model].with_user(self.manager)
-            records = records.with_context(**params.pop("context", {}))
-            records = records.browse(params.pop("ids", []))
+            records = records.with_context(**kwargs.pop("context", {}))
+            records = records.browse(kwargs.pop("ids", []))
             with self.subTest(door=door), self.assertRaises(UserError):
                 with self.env.cr.savepoint():
-                    getattr(records, method)(**params)
+                    getattr(records, method)(**kwargs)
         self.assertEqual(self._snapshot(self.confirmed), before)
         with self.assertRaises(UserError):
             self.computed.with_user(self.manager).write({"state": "confirmed"})
