@@ -13,7 +13,11 @@ class MailTemplate(models.Model):
     ):
         # The layout of a lead acknowledgement shows the lead's name, which
         # the submitter typed: only a short excerpt of it (t-out escapes).
-        if ACK_RENDERING.get() and context_record and context_record._name == "crm.lead":
+        if (
+            ACK_RENDERING.get()
+            and context_record
+            and context_record._name == "crm.lead"
+        ):
             add_context = dict(
                 add_context or {}, record_name=ack_excerpt(context_record.name)
             )

@@ -93,8 +93,7 @@ def migrate(cr, version):
         xml_import(env, MODULE, {}, "update", xml_filename=filename).parse(root)
     if reloaded:
         cr.execute(
-            "UPDATE ir_model_data SET noupdate = true"
-            " WHERE module = %s AND name IN %s",
+            "UPDATE ir_model_data SET noupdate = true WHERE module = %s AND name IN %s",
             [MODULE, tuple(reloaded)],
         )
     _logger.info("XRM: %s noupdate records reloaded from the XML", len(reloaded))
