@@ -82,12 +82,16 @@ def migrate(cr, version):
             model, res_id = flagged[_xml_name(record)]
             # Many2many fields are written with (4, id) commands in the XML:
             # empty them first so that a link the XML dropped goes too (a
-            # rule moved from one group to another must leave the first).
+            # rule moved from one group to another must leave the first; a
+            # rule whose XML has no groups any more is global).
             Model = env[model] if model in env else None
-            for field in record.xpath("field[@eval]"):
-                field_def = Model is not None and Model._fields.get(field.get("name"))
+            names = {field.get("name") for field in record.xpath("field[@eval]")}
+            if model == "ir.rule":
+                names.add("groups")
+            for name in names:
+                field_def = Model is not None and Model._fields.get(name)
                 if field_def and field_def.type == "many2many":
-                    Model.browse(res_id).write({field_def.name: [Command.clear()]})
+                    Model.browse(res_id).write({name: [Command.clear()]})
             root.append(record)
             reloaded.append(_xml_name(record))
         xml_import(env, MODULE, {}, "update", xml_filename=filename).parse(root)
