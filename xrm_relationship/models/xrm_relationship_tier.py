@@ -354,13 +354,21 @@ class XrmRelationshipTier(models.Model):
     def _cron_xrm_assign_tiers(self, batch_size=5000):
         """Tier every active relationship, committing batch by batch.
 
-        A second run the same day changes nothing: history, notes and
-        activities only follow a change of tier.
+        Resumable, like the health job: only relationships not yet tiered
+        today are taken, so a run stopped by the cron's time budget (or
+        killed) goes on where it stopped when Odoo calls it again, and a
+        finished day is not redone. A second run the same day changes
+        nothing: history, notes and activities only follow a change of tier.
         """
+        as_of = fields.Date.context_today(self)
         self.env.flush_all()
         self.env.cr.execute(
-            "SELECT id FROM res_partner WHERE active AND id = commercial_partner_id "
-            "ORDER BY id"
+            SQL(
+                "SELECT id FROM res_partner WHERE active"
+                " AND id = commercial_partner_id"
+                " AND (xrm_tier_date IS NULL OR xrm_tier_date < %s) ORDER BY id",
+                as_of,
+            )
         )
         ids = [row[0] for row in self.env.cr.fetchall()]
         Cron = self.env["ir.cron"]
@@ -369,11 +377,11 @@ class XrmRelationshipTier(models.Model):
             batch = self.env["res.partner"].browse(ids[index : index + batch_size])
             try:
                 with self.env.cr.savepoint():
-                    self._xrm_assign(batch)
+                    self._xrm_assign(batch, as_of)
             except Exception:
                 _logger.exception(
                     "XRM tiers: batch starting at partner %s failed", batch[:1].id
                 )
             if not Cron._commit_progress(len(batch)):
-                break
+                break  # out of time: Odoo calls the job again for the rest
         return len(ids)
