@@ -19,7 +19,9 @@ class TestIntegrationApi(HttpCase):
         super().setUpClass()
         cls.users = {
             "manager": new_test_user(
-                cls.env, login="api_manager", groups="xrm_relationship.group_xrm_manager"
+                cls.env,
+                login="api_manager",
+                groups="xrm_relationship.group_xrm_manager",
             ),
             "sales": new_test_user(
                 cls.env, login="api_sales", groups="xrm_relationship.group_xrm_user"
@@ -36,7 +38,11 @@ class TestIntegrationApi(HttpCase):
             for who, user in cls.users.items()
         }
         cls.delivery = cls.env["xrm.webhook.delivery"].create(
-            {"name": "kpi.status", "url": "https://hooks.example.com/x", "payload": "{}"}
+            {
+                "name": "kpi.status",
+                "url": "https://hooks.example.com/x",
+                "payload": "{}",
+            }
         )
 
     def _json2(self, who, model, method, **params):
@@ -138,16 +144,18 @@ class TestIntegrationApi(HttpCase):
         ):
             with self.subTest(vals=vals):
                 response = self._json2(
-                    "manager", "xrm.webhook.delivery", "write", ids=delivery.ids, vals=vals
+                    "manager",
+                    "xrm.webhook.delivery",
+                    "write",
+                    ids=delivery.ids,
+                    vals=vals,
                 )
                 self.assertEqual(response.status_code, 403, response.text)
         response = self._json2(
             "manager",
             "xrm.webhook.delivery",
             "create",
-            vals_list=[
-                {"name": "x", "url": "https://evil.example/x", "payload": "{}"}
-            ],
+            vals_list=[{"name": "x", "url": "https://evil.example/x", "payload": "{}"}],
         )
         self.assertEqual(response.status_code, 403, response.text)
         delivery.invalidate_recordset()

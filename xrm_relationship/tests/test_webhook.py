@@ -525,3 +525,16 @@ class TestWebhookTrust(WebhookCase):
         self.assertFalse(inherited.action_webhook)
         self.assertEqual(own.webhook_url, "https://hooks.example.com/own")
         self.assertEqual(main.webhook_url, "https://hooks.example.com/m")
+
+    def test_send_now_still_works_for_managers_only(self):
+        """Deliveries have no write access: the button does its own bookkeeping."""
+        self.server.status = 500
+        delivery = self._queue()
+        delivery._xrm_send()
+        self.assertEqual(delivery.state, "retry")
+        self.server.status = 200
+        with self.assertRaises(AccessError):
+            delivery.with_user(self.xrm_user).action_send_now()
+        delivery.with_user(self.xrm_manager).action_send_now()
+        self.assertEqual((delivery.state, delivery.attempts), ("sent", 2))
+        self.assertEqual(len(self.server.received), 2)
