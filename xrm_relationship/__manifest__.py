@@ -49,7 +49,12 @@
         "views/xrm_dashboard_views.xml",
         "views/xrm_menus.xml",
     ],
-    "demo": ["demo/xrm_demo.xml", "demo/xrm_care_demo.xml"],
+    "demo": [
+        "demo/res_partner_demo.xml",
+        "demo/xrm_interaction_demo.xml",
+        "demo/xrm_incentive_demo.xml",
+        "demo/xrm_care_demo.xml",
+    ],
     "assets": {
         "web.assets_backend": [
             "xrm_relationship/static/src/dashboard/*",
