@@ -50,6 +50,7 @@
         "views/xrm_menus.xml",
     ],
     "demo": [
+        "demo/res_users_demo.xml",
         "demo/res_partner_demo.xml",
         "demo/xrm_interaction_demo.xml",
         "demo/xrm_incentive_demo.xml",

@@ -222,6 +222,8 @@ class TestIncentive(KpiWorld):
         Line = self.env["xrm.incentive.line"]
         mine = Line.with_user(self.bob).with_company(self.company).search([])
         self.assertEqual(mine, lines[self.bob])
+        # Their breadcrumb names them and the run, not "xrm.incentive.line,7".
+        self.assertEqual(mine.display_name, f"{self.bob.name} · {run.name}")
         with self.assertRaises(AccessError):
             lines[self.alice].with_user(self.bob).with_company(self.company).read(
                 ["amount"]
