@@ -4,6 +4,8 @@ import logging
 
 from odoo import api, fields, models
 
+from ..tools.settings import xrm_setting
+
 _logger = logging.getLogger(__name__)
 
 
@@ -165,11 +167,12 @@ class CrmLead(models.Model):
 
     def action_set_won(self):
         res = super().action_set_won()
-        Partner = self.env["res.partner"]
-        if Partner._xrm_setting("auto_won"):
-            role = Partner._xrm_setting("auto_won_role", "onboarding")
+        if xrm_setting(self.env, "auto_won"):
+            role = xrm_setting(self.env, "auto_won_role", "onboarding")
             won = self.filtered(lambda lead: lead.won_status == "won")
-            won.partner_id.commercial_partner_id._xrm_auto_move(
-                role, reason=self.env._("Opportunity won")
+            self.env["xrm.journey.stage"]._xrm_auto_move(
+                won.partner_id.commercial_partner_id,
+                role,
+                reason=self.env._("Opportunity won"),
             )
         return res

@@ -2,6 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 
+from ..tools.settings import xrm_setting
+
 
 class HelpdeskTicket(models.Model):
     _name = "helpdesk.ticket"
@@ -38,8 +40,7 @@ class HelpdeskTicket(models.Model):
 
     def _xrm_sync_support_stage(self):
         """Open ticket -> Support; last ticket closed -> back where it was."""
-        Partner = self.env["res.partner"]
-        if not Partner._xrm_setting("auto_support"):
+        if not xrm_setting(self.env, "auto_support"):
             return
         partners = self.partner_id.commercial_partner_id
         if not partners:
@@ -55,11 +56,12 @@ class HelpdeskTicket(models.Model):
                 ["partner_id"],
             )
         )
-        with_open = Partner.union(
+        with_open = self.env["res.partner"].union(
             *(partner.commercial_partner_id for (partner,) in open_groups)
         )
-        with_open._xrm_auto_move("support", reason=self.env._("Ticket opened"))
-        (partners - with_open)._xrm_leave_support()
+        Stage = self.env["xrm.journey.stage"]
+        Stage._xrm_auto_move(with_open, "support", reason=self.env._("Ticket opened"))
+        Stage._xrm_leave_support(partners - with_open)
 
     def action_xrm_refresh_suggestions(self):
         self.check_access("read")
