@@ -7,6 +7,10 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from ..tools.batch import relationships_sql, run_in_batches
+from ..tools.rules import satisfied_sql
+from ..tools.settings import xrm_setting_number
+
 _logger = logging.getLogger(__name__)
 
 # Signals of positive activity and their Settings weight (default).
@@ -100,13 +104,9 @@ class XrmRelationshipTier(models.Model):
     @api.model
     def _xrm_tier_params(self):
         """Settings of the tier score, with their defaults."""
-        Partner = self.env["res.partner"]
 
         def number(key, default, cast=float):
-            try:
-                return cast(Partner._xrm_setting(key, str(default)) or default)
-            except ValueError:
-                return default
+            return xrm_setting_number(self.env, key, default, cast)
 
         params = {
             "period_days": max(number("tier_period_days", 90, int), 1),
@@ -175,7 +175,7 @@ class XrmRelationshipTier(models.Model):
                   FROM rating_rating r
                   JOIN helpdesk_ticket t ON t.id = r.res_id
                  WHERE r.res_model = 'helpdesk.ticket' AND r.consumed
-                   AND r.rating >= 4 AND t.active
+                   AND %(satisfied)s AND t.active
                    AND t.commercial_partner_id = ANY(%(ids)s)
                    AND r.rated_on >= %(start)s AND r.rated_on < %(end)s
             ), per_period AS (
@@ -256,6 +256,7 @@ class XrmRelationshipTier(models.Model):
             cap=params["cap"],
             max_points=params["cap"] * params["periods"],
             as_of=as_of,
+            satisfied=satisfied_sql("r"),
             **{f"w_{kind}": weight for kind, weight in weights.items()},
         )
         self.env.cr.execute(query)
@@ -357,23 +358,11 @@ class XrmRelationshipTier(models.Model):
         A second run the same day changes nothing: history, notes and
         activities only follow a change of tier.
         """
-        self.env.flush_all()
-        self.env.cr.execute(
-            "SELECT id FROM res_partner WHERE active AND id = commercial_partner_id "
-            "ORDER BY id"
+        return run_in_batches(
+            self.env["res.partner"],
+            relationships_sql(),
+            self._xrm_assign,
+            batch_size=batch_size,
+            logger=_logger,
+            label="XRM tiers",
         )
-        ids = [row[0] for row in self.env.cr.fetchall()]
-        Cron = self.env["ir.cron"]
-        Cron._commit_progress(remaining=len(ids))
-        for index in range(0, len(ids), batch_size):
-            batch = self.env["res.partner"].browse(ids[index : index + batch_size])
-            try:
-                with self.env.cr.savepoint():
-                    self._xrm_assign(batch)
-            except Exception:
-                _logger.exception(
-                    "XRM tiers: batch starting at partner %s failed", batch[:1].id
-                )
-            if not Cron._commit_progress(len(batch)):
-                break
-        return len(ids)
