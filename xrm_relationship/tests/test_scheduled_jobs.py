@@ -105,7 +105,12 @@ class TestScheduledJobs(XrmCommon):
             self.assertLogs(_logger.name, "ERROR"),
         ):
             total = run_in_batches(
-                partners.browse(), todo, process, batch_size=2, logger=_logger, label="T"
+                partners.browse(),
+                todo,
+                process,
+                batch_size=2,
+                logger=_logger,
+                label="T",
             )
         self.assertEqual(total, 5)
         self.assertEqual(seen, [partners[:2].ids, partners[2:4].ids])
@@ -114,7 +119,12 @@ class TestScheduledJobs(XrmCommon):
         seen.clear()
         with patch.object(Cron, "_commit_progress", return_value=100.0):
             total = run_in_batches(
-                partners.browse(), todo, process, batch_size=5, logger=_logger, label="T"
+                partners.browse(),
+                todo,
+                process,
+                batch_size=5,
+                logger=_logger,
+                label="T",
             )
         self.assertEqual(total, 3, "only what is still to do")
         self.assertEqual(seen, [(partners[:2] | partners[4]).ids])

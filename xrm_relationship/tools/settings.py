@@ -9,7 +9,9 @@ def xrm_setting(env, key, default=None):
     Unticking a Settings checkbox deletes its parameter, so a missing
     switch is off (the module's data turns them on at install).
     """
-    value = env["ir.config_parameter"].sudo().get_param(f"xrm_relationship.{key}", default)
+    value = (
+        env["ir.config_parameter"].sudo().get_param(f"xrm_relationship.{key}", default)
+    )
     if default is None:
         return value not in (None, False, "False", "0", "")
     return value
