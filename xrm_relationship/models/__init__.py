@@ -28,3 +28,4 @@ from . import xrm_tier_history
 from . import crm_team
 from . import res_company
 from . import mail_compose_message
+from . import mail_template

@@ -1,8 +1,11 @@
 # Copyright 2026 XRM Relationship contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 from ..tools.settings import xrm_setting
+
+HELPDESK_AGENT = "helpdesk_mgmt.group_helpdesk_user_own"
 
 
 class HelpdeskTicket(models.Model):
@@ -21,7 +24,10 @@ class HelpdeskTicket(models.Model):
         "next customer with the same problem.",
     )
     xrm_suggestion_ids = fields.One2many(
-        "xrm.ticket.suggestion", "ticket_id", string="Related Knowledge"
+        "xrm.ticket.suggestion",
+        "ticket_id",
+        string="Related Knowledge",
+        groups=HELPDESK_AGENT,
     )
 
     @api.model_create_multi
@@ -64,6 +70,10 @@ class HelpdeskTicket(models.Model):
         Stage._xrm_leave_support(partners - with_open)
 
     def action_xrm_refresh_suggestions(self):
+        # Suggestions are found as superuser: helpdesk agents only (a portal
+        # customer reads their ticket, and must not run the search at will).
+        if not (self.env.su or self.env.user.has_group(HELPDESK_AGENT)):
+            raise AccessError(_("Finding related knowledge is for helpdesk agents."))
         self.check_access("read")
         self.env["xrm.ticket.suggestion"]._xrm_refresh(self)
         return True

@@ -138,6 +138,19 @@ class ResConfigSettings(models.TransientModel):
         string="Others and Untyped",
         config_parameter="xrm_relationship.pressure_max_other",
     )
+    xrm_ack_max_per_email = fields.Integer(
+        string="Acknowledgements per Address",
+        config_parameter="xrm_relationship.ack_max_per_email",
+        help="At most this many automatic acknowledgements to one email address "
+        "in 24 hours; the leads are kept, the others are not acknowledged.",
+    )
+    xrm_ack_max_per_domain = fields.Integer(
+        string="Acknowledgements per Domain",
+        config_parameter="xrm_relationship.ack_max_per_domain",
+        help="At most this many automatic acknowledgements to the addresses of one "
+        "domain in 24 hours. Public webmail domains (gmail.com, outlook.com …) "
+        "count per address only.",
+    )
     xrm_ack_source_ids = fields.Many2many(
         related="company_id.xrm_ack_source_ids", readonly=False
     )
@@ -184,6 +197,17 @@ class ResConfigSettings(models.TransientModel):
             if any(number < 0 for number in numbers):
                 raise ValidationError(
                     self.env._("Tier weights and contact limits cannot be negative.")
+                )
+
+    @api.constrains("xrm_ack_max_per_email", "xrm_ack_max_per_domain")
+    def _check_xrm_ack_limits(self):
+        for settings in self:
+            if min(settings.xrm_ack_max_per_email, settings.xrm_ack_max_per_domain) < 1:
+                raise ValidationError(
+                    self.env._(
+                        "Allow at least one acknowledgement per address and per "
+                        "domain; to send none, remove the sources and mediums."
+                    )
                 )
 
     @api.constrains("xrm_webhook_url")

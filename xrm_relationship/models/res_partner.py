@@ -1,11 +1,23 @@
 # Copyright 2026 XRM Relationship contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from contextvars import ContextVar
+
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
-from odoo.fields import Domain
+from odoo.exceptions import AccessError, UserError
 
 from ..tools.constants import HEALTH, INTERNAL, RELATION_TYPES
 from ..tools.rules import stage_overdue, stage_overdue_domain
+
+# ... and changed only by XRM users (read-only ones: by server code alone).
+XRM_USER = "xrm_relationship.group_xrm_user"
+
+# Health recomputed on demand (form button, list action, API): at most this
+# many relationships per call; the nightly job goes through the engine.
+MAX_HEALTH_PARTNERS = 100
+
+# Set by server code that carries XRM values over on behalf of the user (the
+# merge of contacts): a context key would be forgeable by RPC callers.
+_xrm_carrying_values = ContextVar("xrm_carrying_values", default=False)
 
 
 class ResPartner(models.Model):
@@ -267,31 +279,13 @@ class ResPartner(models.Model):
         "xrm_tier_satisfied_count",
     )
     def _compute_xrm_tier_reason(self):
-        """Why the tier, in the reader's language, from the stored counts."""
-        params = self.env["xrm.relationship.tier"]._xrm_tier_params()
+        Tier = self.env["xrm.relationship.tier"]
+        params = Tier._xrm_tier_params()
         for partner in self:
-            if not partner.xrm_tier_date:
-                partner.xrm_tier_reason = False
-                continue
-            signals = [
-                (partner.xrm_tier_positive_count, _("positive interactions")),
-                (partner.xrm_tier_engagement_count, _("engagement events")),
-                (partner.xrm_tier_referral_count, _("referrals")),
-                (partner.xrm_tier_goal_count, _("goals achieved")),
-                (partner.xrm_tier_satisfied_count, _("satisfied ticket ratings")),
-            ]
-            found = ", ".join(f"{label} {count}" for count, label in signals if count)
-            partner.xrm_tier_reason = _(
-                "Score %(score)s / 100, active in %(active)s of %(periods)s periods "
-                "of %(days)s days: %(signals)s.",
-                score=round(partner.xrm_tier_score, 1),
-                active=partner.xrm_tier_active_periods,
-                periods=params["periods"],
-                days=params["period_days"],
-                signals=found or _("no positive activity"),
-            )
+            partner.xrm_tier_reason = Tier._xrm_tier_reason(partner, params)
 
     @api.depends("xrm_max_outbound", "xrm_relation_type")
+    @api.depends_context("uid", "allowed_company_ids")  # contacts of its companies
     def _compute_xrm_pressure(self):
         Interaction = self.env["xrm.interaction"]
         days = Interaction._xrm_pressure_days()
@@ -373,81 +367,10 @@ class ResPartner(models.Model):
     # What a reader may see depends on their rights: cache per user.
     @api.depends_context("uid")
     def _compute_xrm_context(self):
-        """Set-based: a handful of grouped queries whatever the number of partners.
-
-        Runs with the reader's rights: a salesperson sees what they may read.
-        """
-        commercials = self.commercial_partner_id
-        Interaction = self.env["xrm.interaction"]
-        if not Interaction.has_access("read"):
-            # No XRM rights: an empty panel, not an access error.
-            self.update(
-                {
-                    "xrm_is_first_contact": False,
-                    "xrm_last_meaningful_id": False,
-                    "xrm_last_meaningful_summary": False,
-                    "xrm_to_document_count": 0,
-                    "xrm_open_ticket_count": 0,
-                    "xrm_open_lead_count": 0,
-                }
-            )
-            return
-        base = [("partner_id", "in", commercials.ids)]
-        documented = {
-            partner: count
-            for partner, count in Interaction._read_group(
-                [*base, ("state", "=", "done")], ["partner_id"], ["__count"]
-            )
-        }
-        to_document = dict(
-            Interaction._read_group(
-                [*base, ("state", "=", "draft")], ["partner_id"], ["__count"]
-            )
-        )
-        last_dates = Interaction._read_group(
-            [*base, ("is_meaningful", "=", True)], ["partner_id"], ["date:max"]
-        )
-        last_by_partner = {}
-        if last_dates:
-            domain = Domain.OR(
-                [("partner_id", "=", partner.id), ("date", "=", date)]
-                for partner, date in last_dates
-            )
-            for rec in Interaction.search(domain, order="date desc, id desc"):
-                last_by_partner.setdefault(rec.partner_id, rec)
-        open_tickets = self._xrm_count_by_commercial(
-            "helpdesk.ticket", [("stage_id.closed", "=", False)], commercials
-        )
-        open_leads = self._xrm_count_by_commercial(
-            "crm.lead",
-            [("type", "=", "opportunity"), ("won_status", "=", "pending")],
-            commercials,
-        )
+        """The context panel (xrm.context.mixin), with the reader's rights."""
+        panel = self.env["xrm.context.mixin"]._xrm_panel(self.commercial_partner_id)
         for partner in self:
-            commercial = partner.commercial_partner_id
-            last = last_by_partner.get(commercial, Interaction)
-            partner.xrm_is_first_contact = not documented.get(commercial)
-            partner.xrm_last_meaningful_id = last
-            partner.xrm_last_meaningful_summary = (
-                (last.summary or "").strip().splitlines() or [""]
-            )[0][:120]
-            partner.xrm_to_document_count = to_document.get(commercial, 0)
-            partner.xrm_open_ticket_count = open_tickets.get(commercial, 0)
-            partner.xrm_open_lead_count = open_leads.get(commercial, 0)
-
-    def _xrm_count_by_commercial(self, model, domain, commercials):
-        counts = {}
-        if not commercials:
-            return counts
-        groups = self.env[model]._read_group(
-            [*domain, ("partner_id", "child_of", commercials.ids)],
-            ["partner_id"],
-            ["__count"],
-        )
-        for partner, count in groups:
-            key = partner.commercial_partner_id
-            counts[key] = counts.get(key, 0) + count
-        return counts
+            partner.update(panel[partner.commercial_partner_id])
 
     def action_xrm_open_interactions(self):
         self.ensure_one()
@@ -476,7 +399,25 @@ class ResPartner(models.Model):
         return self.env["xrm.health.profile"]._xrm_compute_health(self, as_of)
 
     def action_xrm_compute_health(self):
-        self.commercial_partner_id._xrm_compute_health()
+        """Recompute now (button, API): XRM users, their relationships, bounded.
+
+        The computation updates partners in SQL, below the ORM's checks: the
+        caller's rights are checked here instead.
+        """
+        if not self.env.su and not self.env.user.has_group(XRM_USER):
+            raise AccessError(_("Recomputing health needs the XRM / User rights."))
+        partners = self.commercial_partner_id
+        if len(partners) > MAX_HEALTH_PARTNERS:
+            raise UserError(
+                _(
+                    "Health can be recomputed for at most %(max)s relationships at "
+                    "once (%(count)s selected); the nightly job recomputes all.",
+                    max=MAX_HEALTH_PARTNERS,
+                    count=len(partners),
+                )
+            )
+        partners.check_access("read")
+        partners._xrm_compute_health()
         return True
 
     def _xrm_health_explain_action(self, part, name):
@@ -507,8 +448,64 @@ class ResPartner(models.Model):
     def _read_group_expand_xrm_stage(self, stages, domain):
         return stages.search([])
 
+    def _xrm_check_field_write(self, field_names):
+        """Reading XRM fields is for internal users, changing them is not.
+
+        XRM users describe the relationship and move its journey; what the
+        jobs compute (the read-only fields: scores, health, tier, stage and
+        churn dates) is written by server code alone, as superuser (crons,
+        automations) or below this check (``super().write``).
+        """
+        if self.env.su or _xrm_carrying_values.get():
+            return
+        names = [
+            name
+            for name in field_names
+            if name.startswith("xrm_") and name in self._fields
+        ]
+        if not names:
+            return
+        computed = [name for name in names if self._fields[name].readonly]
+        if computed:
+            raise AccessError(
+                _(
+                    "%(fields)s of a relationship are computed by Odoo and cannot "
+                    "be changed by hand.",
+                    fields=self._xrm_field_labels(computed),
+                )
+            )
+        if not self.env.user.has_group(XRM_USER):
+            raise AccessError(
+                _(
+                    "Changing %(fields)s of a relationship needs the XRM / User "
+                    "rights.",
+                    fields=self._xrm_field_labels(names),
+                )
+            )
+
+    def _xrm_field_labels(self, names):
+        return ", ".join(
+            sorted({self._fields[name]._description_string(self.env) for name in names})
+        )
+
+    def copy_data(self, default=None):
+        """A duplicate keeps only the XRM values its author may set."""
+        vals_list = super().copy_data(default=default)
+        if self.env.su:
+            return vals_list
+        xrm_user = self.env.user.has_group(XRM_USER)
+        for vals in vals_list:
+            for name in [n for n in vals if n.startswith("xrm_")]:
+                if (not xrm_user or self._fields[name].readonly) and name not in (
+                    default or {}
+                ):
+                    del vals[name]
+        return vals_list
+
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._xrm_check_field_write(vals)
         now = fields.Datetime.now()
         for vals in vals_list:
             if vals.get("xrm_stage_id"):
@@ -520,6 +517,7 @@ class ResPartner(models.Model):
         return partners
 
     def write(self, vals):
+        self._xrm_check_field_write(vals)
         if "xrm_stage_id" not in vals:
             return super().write(vals)
         new_stage = self.env["xrm.journey.stage"].browse(vals["xrm_stage_id"])

@@ -12,6 +12,8 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
+from .xrm_interaction import NO_CAPTURE
+
 # (name, email domain, relation type, current stage, country, city,
 #  contacts, referred by (index in this list), churn reason)
 DEMO_PARTNERS = [
@@ -544,7 +546,7 @@ class XrmDemoLoader(models.AbstractModel):
             tracking_disable=True,
             mail_create_nolog=True,
             mail_notrack=True,
-            xrm_no_capture=True,
+            xrm_no_capture=NO_CAPTURE,
         )
         rng = random.Random(42)
         now = fields.Datetime.now().replace(microsecond=0)
@@ -1086,7 +1088,7 @@ class XrmDemoLoader(models.AbstractModel):
         now = fields.Datetime.now().replace(microsecond=0)
         users = self._xrm_demo_users()
         Interaction = (
-            self.env["xrm.interaction"].sudo().with_context(xrm_no_capture=True)
+            self.env["xrm.interaction"].sudo().with_context(xrm_no_capture=NO_CAPTURE)
         )
         # Two more outbound contacts this month: past the limit of 5.
         contact = pressed.child_ids[:1] or pressed
@@ -1188,7 +1190,7 @@ class XrmDemoLoader(models.AbstractModel):
         if Ticket.search_count([("name", "=", CARE_NEW_TICKET[1])], limit=1):
             return False
         loader = self.sudo().with_context(
-            tracking_disable=True, mail_create_nolog=True, xrm_no_capture=True
+            tracking_disable=True, mail_create_nolog=True, xrm_no_capture=NO_CAPTURE
         )
         rng = random.Random(8)
         now = fields.Datetime.now().replace(microsecond=0)

@@ -7,7 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from ..tools.batch import relationships_sql, run_in_batches
+from ..tools.batch import run_daily_on_relationships
 from ..tools.constants import HEALTH_WINDOW_DAYS, RELATION_TYPES
 from ..tools.settings import xrm_setting_number
 
@@ -123,6 +123,18 @@ class XrmHealthProfile(models.Model):
         )
 
     @api.model
+    def _xrm_shared_health_company(self):
+        """The company whose health bands score contacts shared by every company.
+
+        A shared contact is one row with one stored score, computed from the
+        ratings, interactions and goals of every company: one set of bands
+        too, the main company's, whoever (or whichever job) computes it.
+        """
+        return self.env.ref("base.main_company", raise_if_not_found=False) or (
+            self.env["res.company"].sudo().search([], order="id", limit=1)
+        )
+
+    @api.model
     def _xrm_compute_health(self, partners, as_of=None):
         """Compute CX, CO, CS and health of ``partners`` (their commercial
         entities) in one query.
@@ -135,7 +147,8 @@ class XrmHealthProfile(models.Model):
             return {}
         as_of = as_of or fields.Date.context_today(self)
         start_date, start, end = self._xrm_health_window(as_of)
-        company_ids = set(partners.company_id.ids) | {self.env.company.id}
+        shared_company = self._xrm_shared_health_company()
+        company_ids = set(partners.company_id.ids) | {shared_company.id}
         param_rows = []
         for company in self.env["res.company"].browse(sorted(company_ids)):
             for rtype, (weight, green, yellow) in self._xrm_parameters_by_type(
@@ -275,7 +288,7 @@ class XrmHealthProfile(models.Model):
             )
             SELECT id, old_health, new_health FROM upd
             """,
-            company=self.env.company.id,
+            company=shared_company.id,
             ids=ids,
             # The id range lets each batch read only its own rows through the
             # partner indexes instead of scanning the whole window every time.
@@ -347,11 +360,10 @@ class XrmHealthProfile(models.Model):
         stopped when Odoo calls it again, and a finished day is not redone.
         One failing batch is logged and does not stop the others.
         """
-        as_of = fields.Date.context_today(self)
-        return run_in_batches(
-            self.env["res.partner"],
-            relationships_sql("xrm_health_date", as_of),
-            lambda batch: self._xrm_compute_health(batch, as_of),
+        return run_daily_on_relationships(
+            self.env,
+            "xrm_health_date",
+            self._xrm_compute_health,
             batch_size=batch_size,
             logger=_logger,
             label="XRM health",

@@ -78,7 +78,9 @@ class XrmJourneyStage(models.Model):
     @api.model
     def _xrm_leave_support(self, partners):
         """All tickets closed: back to the stage held before Support."""
-        support = partners.filtered(
+        # Server code on behalf of whoever closed the ticket (a helpdesk agent
+        # may have no XRM rights): the journey history is read as superuser.
+        support = partners.sudo().filtered(
             lambda p: p.xrm_stage_id.automation_role == "support"
         )
         for partner in support:
@@ -89,7 +91,7 @@ class XrmJourneyStage(models.Model):
                 [("automation_role", "=", "active")], limit=1
             )
             if back_to:
-                partner.sudo().with_context(
+                partner.with_context(
                     xrm_stage_reason=self.env._("All tickets closed")
                 ).write({"xrm_stage_id": back_to.id})
 

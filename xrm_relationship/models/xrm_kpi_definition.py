@@ -845,7 +845,7 @@ class XrmKpiDefinition(models.Model):
     def _xrm_kpi_supplier_friction_rows(self, as_of, start, end):
         # The formula lives with the ranking it feeds (report/xrm_supplier_friction).
         friction = self.env["xrm.supplier.friction"]._xrm_rows_sql(
-            start, end, company_id=self.company_id.id
+            start, end, self.company_id.ids
         )
         return SQL(
             """

@@ -7,7 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from ..tools.batch import relationships_sql, run_in_batches
+from ..tools.batch import run_daily_on_relationships
 from ..tools.rules import satisfied_sql
 from ..tools.settings import xrm_setting_number
 
@@ -118,6 +118,29 @@ class XrmRelationshipTier(models.Model):
             for kind, default in TIER_SIGNALS.items()
         }
         return params
+
+    @api.model
+    def _xrm_tier_reason(self, partner, params):
+        """Why ``partner`` has its tier, in the reader's language (stored counts)."""
+        if not partner.xrm_tier_date:
+            return False
+        signals = [
+            (partner.xrm_tier_positive_count, _("positive interactions")),
+            (partner.xrm_tier_engagement_count, _("engagement events")),
+            (partner.xrm_tier_referral_count, _("referrals")),
+            (partner.xrm_tier_goal_count, _("goals achieved")),
+            (partner.xrm_tier_satisfied_count, _("satisfied ticket ratings")),
+        ]
+        found = ", ".join(f"{label} {count}" for count, label in signals if count)
+        return _(
+            "Score %(score)s / 100, active in %(active)s of %(periods)s periods "
+            "of %(days)s days: %(signals)s.",
+            score=round(partner.xrm_tier_score, 1),
+            active=partner.xrm_tier_active_periods,
+            periods=params["periods"],
+            days=params["period_days"],
+            signals=found or _("no positive activity"),
+        )
 
     @api.model
     def _xrm_assign(self, partners, as_of=None):
@@ -355,12 +378,15 @@ class XrmRelationshipTier(models.Model):
     def _cron_xrm_assign_tiers(self, batch_size=5000):
         """Tier every active relationship, committing batch by batch.
 
-        A second run the same day changes nothing: history, notes and
-        activities only follow a change of tier.
+        Resumable, like the health job: only relationships not yet tiered
+        today are taken, so a run stopped by the cron's time budget (or
+        killed) goes on where it stopped when Odoo calls it again, and a
+        finished day is not redone. A second run the same day changes
+        nothing: history, notes and activities only follow a change of tier.
         """
-        return run_in_batches(
-            self.env["res.partner"],
-            relationships_sql(),
+        return run_daily_on_relationships(
+            self.env,
+            "xrm_tier_date",
             self._xrm_assign,
             batch_size=batch_size,
             logger=_logger,

@@ -64,6 +64,8 @@ MANAGER_FIELDS = {
         "breach_activity_id",
     ],
     "xrm.incentive.plan": ["base_amount", "pool_amount", "clawback_amount"],
+    # with the score they would give the plan's amounts back
+    "xrm.incentive.line": ["amount_before_clawback", "clawback_amount"],
     "res.config.settings": ["xrm_webhook_url", "xrm_webhook_secret"],
 }
 

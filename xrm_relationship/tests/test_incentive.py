@@ -14,7 +14,6 @@ documentation 1 / 2 = 50. Score = (40·100 + 20·0 + 10·50) / 70 = 64.29;
 below the 80 % documentation gate: no bonus.
 """
 
-import base64
 import io
 import shutil
 import zipfile
@@ -234,9 +233,7 @@ class TestIncentive(KpiWorld):
 
     def test_xlsx_export(self):
         run, _lines = self._run()
-        action = run.action_export_xlsx()
-        attachment_id = int(action["url"].split("/")[3].split("?")[0])
-        data = base64.b64decode(self.env["ir.attachment"].browse(attachment_id).datas)
+        data = run._xrm_xlsx_content()  # the download: test_incentive_trust.py
         with zipfile.ZipFile(io.BytesIO(data)) as book:
             strings = book.read("xl/sharedStrings.xml").decode()
         self.assertIn("Alice", strings)

@@ -2,6 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """One way for scheduled jobs to walk many records: batches, commits, resume."""
 
+from odoo import fields
 from odoo.fields import Domain
 from odoo.tools import SQL
 
@@ -61,3 +62,22 @@ def run_in_batches(model, todo, process, *, batch_size, logger, label):
         if not Cron._commit_progress(len(batch)):
             break  # out of time: Odoo calls the job again for the rest
     return len(ids)
+
+
+def run_daily_on_relationships(env, done_field, process, *, batch_size, logger, label):
+    """Run ``process(batch, as_of)`` over every active relationship, once a day.
+
+    Resumable: the relationships whose ``done_field`` already says today are
+    left out, so a stopped run goes on where it stopped and a finished day is
+    not redone. Returns how many were still to do.
+    """
+    Partner = env["res.partner"]
+    as_of = fields.Date.context_today(Partner)
+    return run_in_batches(
+        Partner,
+        relationships_sql(done_field, as_of),
+        lambda batch: process(batch, as_of),
+        batch_size=batch_size,
+        logger=logger,
+        label=label,
+    )

@@ -60,13 +60,17 @@ def stage_overdue_domain(env, now):
 # ----------------------------------------------------------------------
 
 
-def no_meaningful_contact_sql(partner, since):
-    """SQL: no meaningful interaction with the partner row ``partner`` since."""
+def no_meaningful_contact_sql(partner, since, company_id=None):
+    """SQL: no meaningful interaction with the partner row ``partner`` since.
+
+    With ``company_id``, only that company's interactions count as contact.
+    """
     return SQL(
         "NOT EXISTS (SELECT 1 FROM xrm_interaction i WHERE i.partner_id = %s.id"
-        " AND i.active AND i.is_meaningful AND i.date >= %s)",
+        " AND i.active AND i.is_meaningful AND i.date >= %s%s)",
         SQL.identifier(partner),
         since,
+        SQL(" AND i.company_id = %s", company_id) if company_id else SQL(),
     )
 
 
