@@ -77,7 +77,17 @@ class ResConfigSettings(models.TransientModel):
         string="Webhook Secret",
         config_parameter="xrm_relationship.webhook_secret",
         groups="xrm_relationship.group_xrm_manager",
-        help="Signs every webhook body (HMAC-SHA256, Standard Webhooks headers).",
+        help="Signs the bodies sent to the global URL (HMAC-SHA256, Standard "
+        "Webhooks headers); a whsec_ secret is base64 after its prefix.",
+    )
+    xrm_webhook_allow_private = fields.Boolean(
+        string="Allow Webhooks to Private Network Addresses",
+        config_parameter="xrm_relationship.webhook_allow_private",
+        groups="base.group_system",
+        help="Lets webhook URLs point at loopback, private, link-local and cloud "
+        "metadata addresses (such as 127.0.0.1, 10.0.0.0/8 or 169.254.169.254). "
+        "For local development and tests only: in production it lets whoever "
+        "sets a webhook URL make the server call its own network.",
     )
 
     # Relationship care: tiers, contact pressure, fast first response.
@@ -210,13 +220,20 @@ class ResConfigSettings(models.TransientModel):
                     )
                 )
 
-    @api.constrains("xrm_webhook_url")
-    def _check_xrm_webhook_url(self):
-        for settings in self:
+    @api.constrains(
+        "xrm_webhook_url", "xrm_webhook_secret", "xrm_webhook_allow_private"
+    )
+    def _check_xrm_webhook(self):
+        Delivery = self.env["xrm.webhook.delivery"]
+        label = self._fields["xrm_webhook_secret"]._description_string(self.env)
+        for settings in self.sudo():
             if settings.xrm_webhook_url:
-                self.env["xrm.webhook.delivery"]._xrm_check_webhook_url(
-                    settings.xrm_webhook_url
+                Delivery._xrm_check_webhook_destination(
+                    settings.xrm_webhook_url,
+                    allow_private=settings.xrm_webhook_allow_private,
                 )
+            if settings.xrm_webhook_secret:
+                Delivery._xrm_check_webhook_secret(settings.xrm_webhook_secret, label)
 
     @api.constrains("xrm_cs_cx_weight", "xrm_cs_green", "xrm_cs_yellow")
     def _check_xrm_health_parameters(self):

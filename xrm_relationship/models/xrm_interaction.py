@@ -756,3 +756,20 @@ class XrmInteraction(models.Model):
     def action_reset_to_draft(self):
         self.write({"state": "draft"})
         return True
+
+    # ------------------------------------------------------------------
+    # Demo data (demo/xrm_interaction_demo.xml, demo/xrm_care_demo.xml)
+    # ------------------------------------------------------------------
+    @api.model
+    def _load_demo_history(self):
+        """The demo relationships' long history, which XML cannot express."""
+        from ..demo import xrm_demo_history  # demo code stays out of production
+
+        return xrm_demo_history.load_history(self.env)
+
+    @api.model
+    def _load_demo_care(self):
+        """What the relationship-care demo records need on top of the history."""
+        from ..demo import xrm_demo_history
+
+        return xrm_demo_history.load_care(self.env)

@@ -100,17 +100,21 @@ class XrmKpiDefinition(models.Model):
     action_activity = fields.Boolean(
         string="Schedule an Activity on Breach", default=True, groups=MANAGER
     )
+    # A company's webhook is its own: never copied to another definition.
     action_webhook = fields.Boolean(
-        string="Send a Webhook on Status Change", groups=MANAGER
+        string="Send a Webhook on Status Change", groups=MANAGER, copy=False
     )
     webhook_url = fields.Char(
         string="Webhook URL",
         groups=MANAGER,
-        help="Empty: the global webhook of the Settings is used.",
+        copy=False,
+        help="Empty: the global webhook of the Settings (URL and secret) is used.",
     )
     webhook_secret = fields.Char(
         groups=MANAGER,
-        help="Signs the webhook body (HMAC-SHA256); empty: the global secret.",
+        copy=False,
+        help="Signs the body sent to this KPI's own URL (HMAC-SHA256, Standard "
+        "Webhooks); a whsec_ secret is base64 after its prefix. Empty: unsigned.",
     )
     value_ids = fields.One2many("xrm.kpi.value", "definition_id", string="Values")
     last_run = fields.Datetime(readonly=True, copy=False)
@@ -170,7 +174,18 @@ class XrmKpiDefinition(models.Model):
     def _check_webhook_url(self):
         for kpi in self.sudo():
             if kpi.webhook_url:
-                self.env["xrm.webhook.delivery"]._xrm_check_webhook_url(kpi.webhook_url)
+                self.env["xrm.webhook.delivery"]._xrm_check_webhook_destination(
+                    kpi.webhook_url
+                )
+
+    @api.constrains("webhook_secret")
+    def _check_webhook_secret(self):
+        label = self._fields["webhook_secret"]._description_string(self.env)
+        for kpi in self.sudo():
+            if kpi.webhook_secret:
+                self.env["xrm.webhook.delivery"]._xrm_check_webhook_secret(
+                    kpi.webhook_secret, label
+                )
 
     # ------------------------------------------------------------------
     # Status and thresholds
@@ -215,11 +230,16 @@ class XrmKpiDefinition(models.Model):
         start, end = self._xrm_window(as_of)
         return method(as_of, start, end)
 
+    @api.model
     def compute_kpis(self, as_of=None):
-        """Compute every active KPI (or these ones) as of ``as_of`` (a Date).
+        """Compute every active KPI (or these ones) as of ``as_of``.
 
-        Replaces the snapshots of the same KPI and date; returns the stored
-        ``xrm.kpi.value`` records. One failing KPI is logged on its
+        A model-level entry point: from outside (JSON-2, JSON-RPC) it is
+        called without ids and computes every KPI of the caller's companies;
+        ``as_of`` is a date or a ``YYYY-MM-DD`` string, today by default.
+        Needs write access to KPI definitions. Replaces the snapshots of the
+        same KPI and date; returns the stored ``xrm.kpi.value`` records
+        (their ids through the APIs). One failing KPI is logged on its
         definition and does not stop the others.
         """
         return self._xrm_compute(as_of=as_of)
@@ -247,6 +267,8 @@ class XrmKpiDefinition(models.Model):
         for company in self.env["res.company"].sudo().search([("id", "!=", main.id)]):
             for template in templates:
                 if (company.id, template.code) not in existing:
+                    # Webhook URL, secret and switch are not copied (copy=False):
+                    # the main company's endpoint is not the new company's.
                     created |= template.copy(
                         {
                             "company_id": company.id,
@@ -260,7 +282,12 @@ class XrmKpiDefinition(models.Model):
         # Computing rewrites every salesperson's snapshots: managers (and the
         # cron) only, whoever calls the public compute_kpis().
         self.env["xrm.kpi.definition"].check_access("write")
-        as_of = fields.Date.to_date(as_of) or fields.Date.context_today(self)
+        try:
+            as_of = fields.Date.to_date(as_of) or fields.Date.context_today(self)
+        except (TypeError, ValueError):
+            raise UserError(
+                _("as_of must be a date (YYYY-MM-DD), not “%s”.", as_of)
+            ) from None
         definitions = self or self.search([])
         Value = self.env["xrm.kpi.value"]
         values = Value

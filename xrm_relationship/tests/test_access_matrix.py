@@ -33,7 +33,8 @@ MATRIX = {
     "xrm.kpi.value":            ("", "", "", "", "rwcu", "c"),
     "xrm.health.profile":       ("", "", "", "r", "rwcu", "c"),
     "xrm.health.snapshot":      ("", "", "", "r", "rwcu", "c"),
-    "xrm.webhook.delivery":     ("", "", "", "", "rwcu", "c"),
+    # written by server code only: what was queued never changes
+    "xrm.webhook.delivery":     ("", "", "", "", "ru", ""),
     "xrm.engagement.event":     ("", "", "", "rc", "rwcu", "c"),
     "xrm.incentive.plan":       ("", "", "", "r", "rwcu", "c"),
     "xrm.incentive.run":        ("", "", "", "", "rwcu", "c"),
