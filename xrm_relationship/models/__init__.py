@@ -13,6 +13,7 @@ from . import res_config_settings
 from . import xrm_customer_goal
 from . import xrm_health_profile
 from . import xrm_health_snapshot
+from . import xrm_early_warning
 from . import xrm_webhook_delivery
 from . import xrm_kpi_definition
 from . import xrm_kpi_value

@@ -8,6 +8,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools.settings import xrm_setting, xrm_setting_number
 from .xrm_interaction import NO_CAPTURE
 
 _logger = logging.getLogger(__name__)
@@ -147,14 +148,10 @@ class CrmLead(models.Model):
     @api.model
     def _xrm_ack_limits(self):
         """(per address, per domain) acknowledgements allowed per window."""
-        Partner = self.env["res.partner"]
-        limits = []
-        for key, default in ACK_LIMIT_DEFAULTS.items():
-            try:
-                limits.append(max(int(Partner._xrm_setting(key, default)), 1))
-            except (TypeError, ValueError):
-                limits.append(default)
-        return tuple(limits)
+        return tuple(
+            max(xrm_setting_number(self.env, key, default, int), 1)
+            for key, default in ACK_LIMIT_DEFAULTS.items()
+        )
 
     @api.model
     def _xrm_ack_sent_counts(self, emails):
@@ -301,11 +298,12 @@ class CrmLead(models.Model):
 
     def action_set_won(self):
         res = super().action_set_won()
-        Partner = self.env["res.partner"]
-        if Partner._xrm_setting("auto_won"):
-            role = Partner._xrm_setting("auto_won_role", "onboarding")
+        if xrm_setting(self.env, "auto_won"):
+            role = xrm_setting(self.env, "auto_won_role", "onboarding")
             won = self.filtered(lambda lead: lead.won_status == "won")
-            won.partner_id.commercial_partner_id._xrm_auto_move(
-                role, reason=self.env._("Opportunity won")
+            self.env["xrm.journey.stage"]._xrm_auto_move(
+                won.partner_id.commercial_partner_id,
+                role,
+                reason=self.env._("Opportunity won"),
             )
         return res

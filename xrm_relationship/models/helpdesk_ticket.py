@@ -3,6 +3,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
+from ..tools.settings import xrm_setting
+
 HELPDESK_AGENT = "helpdesk_mgmt.group_helpdesk_user_own"
 
 
@@ -44,8 +46,7 @@ class HelpdeskTicket(models.Model):
 
     def _xrm_sync_support_stage(self):
         """Open ticket -> Support; last ticket closed -> back where it was."""
-        Partner = self.env["res.partner"]
-        if not Partner._xrm_setting("auto_support"):
+        if not xrm_setting(self.env, "auto_support"):
             return
         partners = self.partner_id.commercial_partner_id
         if not partners:
@@ -61,11 +62,12 @@ class HelpdeskTicket(models.Model):
                 ["partner_id"],
             )
         )
-        with_open = Partner.union(
+        with_open = self.env["res.partner"].union(
             *(partner.commercial_partner_id for (partner,) in open_groups)
         )
-        with_open._xrm_auto_move("support", reason=self.env._("Ticket opened"))
-        (partners - with_open)._xrm_leave_support()
+        Stage = self.env["xrm.journey.stage"]
+        Stage._xrm_auto_move(with_open, "support", reason=self.env._("Ticket opened"))
+        Stage._xrm_leave_support(partners - with_open)
 
     def action_xrm_refresh_suggestions(self):
         # Suggestions are found as superuser: helpdesk agents only (a portal

@@ -6,7 +6,12 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
-from .res_partner import RELATION_TYPES
+from ..tools.constants import RELATION_TYPES
+from ..tools.rules import (
+    documentation_rate,
+    no_meaningful_contact_sql,
+    stage_overdue_sql,
+)
 
 HISTORY_POINTS = 30
 AT_RISK_LIMIT = 12
@@ -186,12 +191,8 @@ class XrmDashboard(models.AbstractModel):
                     now,
                 ),
                 SQL(
-                    "COUNT(*) FILTER (WHERE %s.max_days > 0 AND "
-                    "res_partner.xrm_stage_date <= %s - (%s.max_days + 1) * "
-                    "INTERVAL '1 day')",
-                    SQL.identifier(stage),
-                    now,
-                    SQL.identifier(stage),
+                    "COUNT(*) FILTER (WHERE %s)",
+                    stage_overdue_sql("res_partner", stage, now),
                 ),
             )
         )
@@ -240,11 +241,8 @@ class XrmDashboard(models.AbstractModel):
         those of the dashboard's company: a shared relationship is not
         "contacted" for company B because company A called it.
         """
-        days = int(
-            self.env["res.partner"]._xrm_setting("warning_no_contact_days", "60") or 60
-        )
         now = fields.Datetime.now()
-        limit = now - timedelta(days=days)
+        limit = self.env["xrm.early.warning"]._xrm_no_contact_limit(now)
         Partner = self.env["res.partner"]
         self.env["xrm.interaction"].flush_model(
             ["partner_id", "active", "is_meaningful", "date", "company_id"]
@@ -252,18 +250,9 @@ class XrmDashboard(models.AbstractModel):
         scope = Partner._search(
             [*partner_domain, ("xrm_stage_id.is_churn", "=", False)]
         ).subselect()
-        overdue = SQL(
-            "s.max_days > 0 AND p.xrm_stage_date <= %s - (s.max_days + 1) * "
-            "INTERVAL '1 day'",
-            now,
-        )
+        overdue = stage_overdue_sql("p", "s", now)
         company_id = filters["company_id"]
-        silent = SQL(
-            "NOT EXISTS (SELECT 1 FROM xrm_interaction i WHERE i.partner_id = p.id "
-            "AND i.active AND i.is_meaningful AND i.date >= %s AND i.company_id = %s)",
-            limit,
-            company_id,
-        )
+        silent = no_meaningful_contact_sql("p", limit, company_id=company_id)
         picked = []
         for condition, order in (
             (SQL("p.xrm_health = 'red'"), SQL("p.xrm_cs_score, p.id")),
@@ -418,9 +407,7 @@ class XrmDashboard(models.AbstractModel):
                     "documentation_value_id": figures.get(
                         "undocumented_ratio", (None, False)
                     )[1],
-                    "documentation": None
-                    if undocumented is None
-                    else 100.0 - undocumented,
+                    "documentation": documentation_rate(undocumented),
                     "documented": periods[0],
                     "stability": round(min(periods) / max(periods), 2)
                     if max(periods)

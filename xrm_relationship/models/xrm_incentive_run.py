@@ -9,6 +9,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..tools.rules import documentation_rate, purchases_sql
+
 # Fields Odoo itself writes on a confirmed run (chatter, followers).
 UNLOCKED_FIELDS = {"message_main_attachment_id", "message_follower_ids"}
 # Set only by Compute and Confirm (``_xrm_set_state``), never by a caller.
@@ -278,7 +280,7 @@ class XrmIncentiveRun(models.Model):
                 user.id, (0, 0, 0, 0)
             )
             if den:
-                values["documentation_rate"] = 100.0 * (den - num) / den
+                values["documentation_rate"] = documentation_rate(100.0 * num / den)
             achieved, counted = goals.get(user.id, (0, 0))
             if counted:
                 values["goal_attainment"] = 100.0 * achieved / counted
@@ -369,18 +371,18 @@ class XrmIncentiveRun(models.Model):
         length = self.date_to - self.date_from + timedelta(days=1)
         return SQL(
             """
-            SELECT l.id, l.user_id
-              FROM crm_lead l
-              JOIN res_partner p ON p.id = l.partner_id
-              JOIN res_partner c ON c.id = p.commercial_partner_id
-             WHERE l.won_status = 'won' AND l.user_id = ANY(%(users)s)
-               AND l.date_closed >= %(prev_from)s AND l.date_closed < %(from)s
+            SELECT w.id, w.user_id
+              FROM (%(purchases)s) w
+              JOIN res_partner c ON c.id = w.partner_id
+             WHERE w.user_id = ANY(%(users)s)
+               AND w.date >= %(prev_from)s AND w.date < %(from)s
                AND c.xrm_churn_date IS NOT NULL
-               AND c.xrm_churn_date >= l.date_closed::date
-               AND c.xrm_churn_date <= l.date_closed::date + %(days)s
+               AND c.xrm_churn_date >= w.date::date
+               AND c.xrm_churn_date <= w.date::date + %(days)s
                AND c.xrm_churn_date <= %(to)s
-               AND COALESCE(l.company_id, %(company)s) = %(company)s
+               AND COALESCE(w.company_id, %(company)s) = %(company)s
             """,
+            purchases=purchases_sql(),
             users=users.ids,
             prev_from=self.date_from - length,
             **{"from": self.date_from, "to": self.date_to},

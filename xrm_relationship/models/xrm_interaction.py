@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, LockError, UserError, ValidationError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import format_datetime
 
+from ..tools.settings import xrm_setting, xrm_setting_number
 from .input_check import check_input_types
 
 _logger = logging.getLogger(__name__)
@@ -301,25 +302,17 @@ class XrmInteraction(models.Model):
 
     @api.model
     def _xrm_pressure_days(self):
-        days = self.env["res.partner"]._xrm_setting("pressure_period_days", "30")
-        try:
-            return max(int(days or 30), 1)
-        except ValueError:
-            return 30
+        return max(xrm_setting_number(self.env, "pressure_period_days", 30, int), 1)
 
     @api.model
     def _xrm_pressure_type_limits(self):
         """{relationship type: default maximum of outbound contacts (0: none)}."""
-        Partner = self.env["res.partner"]
-        limits = {}
-        for rtype in dict(Partner._fields["xrm_relation_type"].selection):
-            try:
-                limits[rtype] = max(
-                    int(Partner._xrm_setting(f"pressure_max_{rtype}", "0") or 0), 0
-                )
-            except ValueError:
-                limits[rtype] = 0
-        return limits
+        return {
+            rtype: max(xrm_setting_number(self.env, f"pressure_max_{rtype}", 0, int), 0)
+            for rtype in dict(
+                self.env["res.partner"]._fields["xrm_relation_type"].selection
+            )
+        }
 
     @api.model
     def _xrm_pressure_domain(self, partners, at=None, exclude_ids=()):
@@ -531,8 +524,7 @@ class XrmInteraction(models.Model):
         Only relationships with no stage yet or in an earlier stage move:
         a documented call with an active customer is not a first contact.
         """
-        Partner = self.env["res.partner"]
-        if not Partner._xrm_setting("auto_first_contact"):
+        if not xrm_setting(self.env, "auto_first_contact"):
             return
         stage = self.env["xrm.journey.stage"].search(
             [("automation_role", "=", "first_contact")], limit=1
@@ -551,7 +543,9 @@ class XrmInteraction(models.Model):
             )
         )
         firsts = partners.filtered(lambda p: documented.get(p) == 1)
-        firsts._xrm_auto_move("first_contact", reason=_("First documented interaction"))
+        self.env["xrm.journey.stage"]._xrm_auto_move(
+            firsts, "first_contact", reason=_("First documented interaction")
+        )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_documented(self):
@@ -577,7 +571,7 @@ class XrmInteraction(models.Model):
     def _xrm_capture_enabled(self, channel_key):
         if capture_suspended(self.env):
             return False
-        return self.env["res.partner"]._xrm_setting(f"capture_{channel_key}")
+        return xrm_setting(self.env, f"capture_{channel_key}")
 
     @api.model
     def _xrm_links_for(self, model, res_ids):

@@ -9,6 +9,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_date
 
+from ..tools.rules import purchases_sql, satisfied_sql, stage_overdue_sql
+
 _logger = logging.getLogger(__name__)
 
 STATUS = [("ok", "OK"), ("warning", "Warning"), ("critical", "Critical")]
@@ -552,18 +554,7 @@ class XrmKpiDefinition(models.Model):
 
     def _xrm_purchases_sql(self):
         """Won opportunities of this company: the SPEC's purchases."""
-        return SQL(
-            """
-            SELECT l.id, l.user_id, l.date_closed AS date,
-                   COALESCE(l.expected_revenue, 0) AS amount,
-                   p.commercial_partner_id AS partner_id
-              FROM crm_lead l
-              JOIN res_partner p ON p.id = l.partner_id
-             WHERE l.active AND l.won_status = 'won' AND l.date_closed IS NOT NULL
-               AND %s
-            """,
-            self._xrm_company_sql("l"),
-        )
+        return purchases_sql(SQL("l.active AND %s", self._xrm_company_sql("l")))
 
     def _xrm_kpi_return_rate_6m_rows(self, as_of, start, end):
         cohort_start = end - timedelta(days=365)
@@ -650,7 +641,7 @@ class XrmKpiDefinition(models.Model):
                 SELECT EXISTS (
                     SELECT 1 FROM rating_rating r
                      WHERE r.res_model = 'helpdesk.ticket' AND r.res_id = t.id
-                       AND r.consumed AND r.rating >= 4
+                       AND r.consumed AND %(satisfied)s
                 ) AS satisfied
               ) s
              WHERE t.active AND t.closed_date >= %(start)s AND t.closed_date < %(end)s
@@ -659,6 +650,7 @@ class XrmKpiDefinition(models.Model):
             start=start,
             end=end,
             company=self._xrm_company_sql("t"),
+            satisfied=satisfied_sql("r"),
         )
 
     def _xrm_kpi_contact_to_churn_days_rows(self, as_of, start, end):
@@ -766,9 +758,7 @@ class XrmKpiDefinition(models.Model):
         )
 
     def _xrm_kpi_stage_overdue_ratio_rows(self, as_of, start, end):
-        overdue = SQL(
-            "p.xrm_stage_date <= %s - (s.max_days + 1) * INTERVAL '1 day'", end
-        )
+        overdue = stage_overdue_sql("p", "s", end)
         return SQL(
             """
             SELECT 'res.partner' AS res_model, p.id AS res_id, p.user_id,
