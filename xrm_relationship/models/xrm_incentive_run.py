@@ -194,25 +194,27 @@ class XrmIncentiveRun(models.Model):
         self.ensure_one()
         self.check_access("read")
         Line = self.env["xrm.incentive.line"]
-        columns = [
-            ("user_id", _("Salesperson")),
-            ("retained", _("Customers Kept")),
-            ("churned", _("Customers Lost")),
-            ("retention_rate", _("Retention %")),
-            ("nrr", _("NRR %")),
-            ("csat", _("CSAT")),
-            ("documentation_rate", _("Documented %")),
-            ("goal_attainment", _("Goals %")),
-            ("score", _("Score")),
-            ("gate_reason", _("Gate")),
-            ("amount_before_clawback", _("Before Clawback")),
-            ("clawback_amount", _("Clawback")),
-            ("amount", _("Amount")),
-        ]
+        # A dict, not (name, _(label)) tuples: babel reads the name after a
+        # call as one more term to translate.
+        columns = {
+            "user_id": _("Salesperson"),
+            "retained": _("Customers Kept"),
+            "churned": _("Customers Lost"),
+            "retention_rate": _("Retention %"),
+            "nrr": _("NRR %"),
+            "csat": _("CSAT"),
+            "documentation_rate": _("Documented %"),
+            "goal_attainment": _("Goals %"),
+            "score": _("Score"),
+            "gate_reason": _("Gate"),
+            "amount_before_clawback": _("Before Clawback"),
+            "clawback_amount": _("Clawback"),
+            "amount": _("Amount"),
+        }
         # Salespeople do not get the columns that reveal the plan's amounts.
         columns = [
             (name, label)
-            for name, label in columns
+            for name, label in columns.items()
             if Line._has_field_access(Line._fields[name], "read")
         ]
         buffer = io.BytesIO()
