@@ -247,7 +247,7 @@ class XrmKpiDefinition(models.Model):
         (den NULL for counts), in_num (counted in the numerator).
         """
         self.ensure_one()
-        self._xrm_formula_declaration()
+        self._xrm_formula_declaration()  # a code without a formula: a clear error
         start, end = self._xrm_window(as_of)
         return getattr(self, self._xrm_formula_name())(as_of, start, end)
 
