@@ -16,6 +16,7 @@ from . import xrm_health_snapshot
 from . import xrm_early_warning
 from . import xrm_webhook_delivery
 from . import xrm_kpi_definition
+from . import xrm_kpi_formula
 from . import xrm_kpi_value
 from . import xrm_dashboard
 from . import xrm_engagement_event

@@ -4,5 +4,6 @@
 
 from . import batch
 from . import constants
+from . import kpi
 from . import rules
 from . import settings
