@@ -178,7 +178,7 @@ class TestInteractionMemory(HttpCase):
         self.assertEqual(len(self._captured_for(message.id)), 1)
 
     def test_server_code_still_switches_capture_off(self):
-        from ..models.xrm_interaction import NO_CAPTURE
+        from ..tools.capture import NO_CAPTURE
 
         message = self.customer.with_context(xrm_no_capture=NO_CAPTURE).message_post(
             body="Automatic", message_type="comment", subtype_xmlid="mail.mt_comment"
