@@ -42,6 +42,33 @@ class XrmHttpCase(HttpCase):
             timeout=timeout,
         )
 
+    def jsonrpc_execute_kw(self, user, key, model, method, args, kwargs=None):
+        """``execute_kw`` through /jsonrpc exactly as OdooRPC sends it (an API
+        key as password)."""
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 1,
+            "params": {
+                "service": "object",
+                "method": "execute_kw",
+                "args": [
+                    self.env.cr.dbname,
+                    user.id,
+                    key,
+                    model,
+                    method,
+                    args,
+                    kwargs or {},
+                ],
+            },
+        }
+        return self.url_open(
+            "/jsonrpc",
+            data=json.dumps(payload),
+            headers={"Content-Type": "application/json"},
+        )
+
 
 class XrmCommon(BaseCommon):
     """Own users and data; never relies on demo data."""
@@ -96,21 +123,16 @@ class XrmWorld(XrmCommon):
         cls.env.invalidate_all()
         cls.company = cls.env["res.company"].create({"name": "KPI World"})
         companies = [(6, 0, [main.id, cls.company.id])]
-        cls.alice = new_test_user(
-            cls.env,
-            login="kpi_alice",
-            name="Alice",
-            groups="xrm_relationship.group_xrm_user,sales_team.group_sale_salesman",
-            company_id=cls.company.id,
-            company_ids=companies,
-        )
-        cls.bob = new_test_user(
-            cls.env,
-            login="kpi_bob",
-            name="Bob",
-            groups="xrm_relationship.group_xrm_user,sales_team.group_sale_salesman",
-            company_id=cls.company.id,
-            company_ids=companies,
+        cls.alice, cls.bob = (
+            new_test_user(
+                cls.env,
+                login=f"kpi_{name.lower()}",
+                name=name,
+                groups="xrm_relationship.group_xrm_user,sales_team.group_sale_salesman",
+                company_id=cls.company.id,
+                company_ids=companies,
+            )
+            for name in ("Alice", "Bob")
         )
         cls.env = cls.env(
             context=dict(cls.env.context, allowed_company_ids=[cls.company.id, main.id])

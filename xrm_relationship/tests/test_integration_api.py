@@ -3,7 +3,6 @@
 """What an integrator does from outside: JSON-2 with an API key, and JSON-RPC
 the way third-party clients (OdooRPC, ...) call ``execute_kw``."""
 
-import json
 from datetime import date
 
 from odoo.tests import new_test_user, tagged
@@ -45,29 +44,8 @@ class TestIntegrationApi(XrmHttpCase):
         return self.json2(self.keys[who], model, method, **params)
 
     def _jsonrpc(self, who, model, method, args, kwargs=None):
-        """``execute_kw`` exactly as OdooRPC sends it (an API key as password)."""
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {
-                "service": "object",
-                "method": "execute_kw",
-                "args": [
-                    self.env.cr.dbname,
-                    self.users[who].id,
-                    self.keys[who],
-                    model,
-                    method,
-                    args,
-                    kwargs or {},
-                ],
-            },
-        }
-        response = self.url_open(
-            "/jsonrpc",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
+        response = self.jsonrpc_execute_kw(
+            self.users[who], self.keys[who], model, method, args, kwargs
         )
         self.assertEqual(response.status_code, 200, response.text)
         return response.json()

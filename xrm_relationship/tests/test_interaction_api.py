@@ -8,8 +8,6 @@ README's "API for integrators" shows. Missing notes give a clear message;
 notes someone saved first are not overwritten.
 """
 
-import json
-
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -62,29 +60,13 @@ class TestDocumentThroughTheApi(XrmHttpCase):
         self.assertEqual(self.captured.write_uid, self.salesperson)
 
     def test_document_through_jsonrpc_execute_kw(self):
-        response = self.url_open(
-            "/jsonrpc",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "id": 1,
-                    "params": {
-                        "service": "object",
-                        "method": "execute_kw",
-                        "args": [
-                            self.env.cr.dbname,
-                            self.salesperson.id,
-                            self.key,
-                            "xrm.interaction",
-                            "action_document",
-                            [self.captured.ids],
-                            NOTES,
-                        ],
-                    },
-                }
-            ),
-            headers={"Content-Type": "application/json"},
+        response = self.jsonrpc_execute_kw(
+            self.salesperson,
+            self.key,
+            "xrm.interaction",
+            "action_document",
+            [self.captured.ids],
+            NOTES,
         )
         self.assertNotIn("error", response.json(), response.text)
         self.assertEqual(self.captured.state, "done")
