@@ -8,6 +8,7 @@ from ..tools.capture import run_isolated
 
 
 class CalendarEvent(models.Model):
+    _name = "calendar.event"
     _inherit = ["calendar.event", "xrm.capture"]
 
     @api.model

@@ -6,6 +6,7 @@ from ..tools.capture import run_isolated
 
 
 class MailActivity(models.Model):
+    _name = "mail.activity"
     _inherit = ["mail.activity", "xrm.capture"]
 
     # Which relationship early warning this activity is, so a warning is

@@ -7,6 +7,7 @@ from ..tools.constants import RELATIONSHIP_DOCUMENTS
 
 
 class MailMessage(models.Model):
+    _name = "mail.message"
     _inherit = ["mail.message", "xrm.capture"]
 
     @api.model_create_multi
