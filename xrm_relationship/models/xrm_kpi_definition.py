@@ -263,7 +263,10 @@ class XrmKpiDefinition(models.Model):
         (their ids through the APIs). One failing KPI is logged on its
         definition and does not stop the others.
         """
-        return self._xrm_compute(as_of=as_of)
+        # Outside callers choose the context: the stored snapshots keep each
+        # definition's own period (only the incentive engine, in server code,
+        # reads a KPI over a plan's period).
+        return self.with_context(xrm_period_days=None)._xrm_compute(as_of=as_of)
 
     @api.model
     def _cron_compute_kpis(self):

@@ -233,6 +233,14 @@ class TestIncentive(XrmWorld):
         with self.assertRaises(AccessError):
             run.with_user(self.bob).with_company(self.company).write({"state": "draft"})
 
+    def test_salespeople_get_no_compute_or_confirm_button(self):
+        Run = self.env["xrm.incentive.run"]
+        arch = Run.with_user(self.bob).get_views([(False, "form")])["views"]["form"]
+        self.assertNotIn("action_compute", arch["arch"])
+        self.assertNotIn("action_confirm", arch["arch"])
+        arch = Run.with_user(self.xrm_manager).get_views([(False, "form")])["views"]
+        self.assertIn("action_confirm", arch["form"]["arch"])
+
     def test_xlsx_export(self):
         run, _lines = self._run()
         data = run._xrm_xlsx_content()  # the download: test_incentive_trust.py

@@ -39,6 +39,16 @@ class TestKpi(XrmWorld):
         self.assertValue(scopes[bob], 100 / 3, 1, 3)
         self.assertEqual(len(scopes), 3)
 
+    def test_period_cannot_be_forged_through_the_context(self):
+        # compute_kpis is reachable through JSON-2, whose callers choose the
+        # context: the stored snapshot keeps the definition's 30 days.
+        kpi = self._kpi("undocumented_ratio")
+        p = self._partner("Forged Period Co")
+        self._interaction(p, "2026-05-10 10:00:00")
+        self._interaction(p, "2026-05-31 10:00:00", state="done")
+        forged = kpi.with_context(xrm_period_days=1).compute_kpis(as_of=D)
+        self.assertValue(self._by_scope(forged)[None], 50.0, 1, 2)
+
     def test_empty_denominator_gives_no_value(self):
         kpi = self._kpi("undocumented_ratio")
         self.assertFalse(kpi.compute_kpis(as_of=date(2020, 1, 1)))
