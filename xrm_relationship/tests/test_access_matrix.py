@@ -33,6 +33,7 @@ MATRIX = {
     "xrm.kpi.value":            ("", "", "", "", "rwcu", "c"),
     "xrm.health.profile":       ("", "", "", "r", "rwcu", "c"),
     "xrm.health.snapshot":      ("", "", "", "r", "rwcu", "c"),
+    "xrm.churn.model":          ("", "", "", "r", "rwcu", "c"),
     # written by server code only: what was queued never changes
     "xrm.webhook.delivery":     ("", "", "", "", "ru", ""),
     "xrm.engagement.event":     ("", "", "", "rc", "rwcu", "c"),
@@ -158,6 +159,7 @@ def build_world(cls):
             }
         ),
         "xrm.health.profile": profile,
+        "xrm.churn.model": env["xrm.churn.model"]._xrm_model_for(env.company),
         "xrm.health.snapshot": env["xrm.health.snapshot"].create(
             {"partner_id": cls.customer.id, "date": date(2026, 1, 1), "cs_score": 50}
         ),
