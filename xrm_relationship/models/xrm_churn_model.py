@@ -4,7 +4,7 @@
 
 The idiom of Odoo's predictive lead scoring (crm.lead ``_pls_*``): naive Bayes
 over bucketed values, the frequencies of each value per outcome counted in
-SQL, zero frequencies smoothed (Laplace), combined as log-odds. No optimiser:
+SQL, smoothed (Laplace-style, toward the prior), combined as log-odds. No optimiser:
 training is counting, so it is fast, explainable (each bucket has its own
 weight, readable as "churn odds × n") and has no dependency.
 
@@ -38,6 +38,8 @@ TRAIN_SHARE = 2 / 3
 MIN_CHURNS = 50
 DEFAULT_THRESHOLD = 50
 LAPLACE = 1.0
+# Pseudo samples at the company's churn rate added to each bucket.
+SMOOTHING = 10.0
 
 SAMPLES_TABLE = "xrm_churn_samples"
 
@@ -405,31 +407,31 @@ class XrmChurnModel(models.Model):
 
     @api.model
     def _xrm_learn(self, frequencies):
-        """Prior and per-bucket log-odds (Laplace-smoothed) from frequencies."""
+        """Prior and per-bucket log-odds from the frequencies.
+
+        Naive Bayes: a bucket's weight is log P(v | churn) / P(v | stay),
+        i.e. logit P(churn | v) − logit P(churn). The bucket's churn rate is
+        smoothed additively toward the company's rate (SMOOTHING pseudo
+        samples, the Laplace idea): a rare bucket weighs little, a bucket
+        never seen weighs nothing — plain +1 on each count would instead
+        push every rare value towards churn by the inverse of the prior.
+        """
         any_feature = next(iter(frequencies.values()), {})
         churned = sum(c for c, _s in any_feature.values())
         stayed = sum(s for _c, s in any_feature.values())
-        weights = {}
-        unseen = {}
-        for feature, buckets in frequencies.items():
-            k = len(buckets) + 1  # one more for a value never seen
-            pos_den = churned + LAPLACE * k
-            neg_den = stayed + LAPLACE * k
-            weights[feature] = {
-                bucket: math.log((c + LAPLACE) / pos_den)
-                - math.log((s + LAPLACE) / neg_den)
+        rate = (churned + LAPLACE) / (churned + stayed + 2 * LAPLACE)
+        prior = math.log(rate / (1 - rate))
+        weights = {
+            feature: {
+                bucket: math.log(
+                    (c + SMOOTHING * rate) / (s + SMOOTHING * (1 - rate))
+                )
+                - prior
                 for bucket, (c, s) in buckets.items()
             }
-            unseen[feature] = math.log(LAPLACE / pos_den) - math.log(
-                LAPLACE / neg_den
-            )
-        prior = math.log((churned + LAPLACE) / (stayed + LAPLACE))
-        return {
-            "prior": prior,
-            "features": weights,
-            "unseen": unseen,
-            "counts": frequencies,
+            for feature, buckets in frequencies.items()
         }
+        return {"prior": prior, "features": weights, "counts": frequencies}
 
     @api.model
     def _xrm_score(self, weights, buckets):
@@ -438,7 +440,7 @@ class XrmChurnModel(models.Model):
         contributions = []
         for feature, bucket in buckets.items():
             known = weights["features"].get(feature, {})
-            contribution = known.get(bucket, weights["unseen"].get(feature, 0.0))
+            contribution = known.get(bucket, 0.0)  # never seen: no evidence
             logit += contribution
             contributions.append((contribution, feature, bucket))
         contributions.sort(reverse=True)
