@@ -10,7 +10,6 @@ from . import crm_lead
 from . import helpdesk_ticket
 from . import xrm_ticket_suggestion
 from . import res_config_settings
-from . import res_config_settings_churn
 from . import xrm_customer_goal
 from . import xrm_health_profile
 from . import xrm_health_snapshot

@@ -38,6 +38,8 @@ TRAIN_SHARE = 2 / 3
 MIN_CHURNS = 50
 DEFAULT_THRESHOLD = 50
 LAPLACE = 1.0
+# A value is a reason only if it raises the churn odds by 5 % or more.
+MIN_REASON_WEIGHT = math.log(1.05)
 # Pseudo samples at the company's churn rate added to each bucket.
 SMOOTHING = 10.0
 
@@ -216,7 +218,11 @@ class XrmChurnModel(models.Model):
             features = (model.weights or {}).get("features") or {}
             counts = (model.weights or {}).get("counts") or {}
             rows = []
-            for feature, buckets in features.items():
+            # the features that tell most (widest spread of weights) first
+            for feature, buckets in sorted(
+                features.items(),
+                key=lambda item: -(max(item[1].values()) - min(item[1].values())),
+            ):
                 for bucket, weight in sorted(buckets.items(), key=lambda kv: -kv[1]):
                     churned, stayed = counts.get(feature, {}).get(bucket, [0, 0])
                     rows.append(
@@ -370,9 +376,7 @@ class XrmChurnModel(models.Model):
     def _xrm_training_dates(self, now=None):
         """As-of dates, oldest first, from the company's first transition on."""
         now = now or fields.Datetime.now()
-        last = datetime.combine(
-            (now - timedelta(days=HORIZON_DAYS)).date(), time.min
-        )
+        last = datetime.combine((now - timedelta(days=HORIZON_DAYS)).date(), time.min)
         dates = [last - timedelta(days=STEP_DAYS * k) for k in range(MAX_DATES)]
         return sorted(dates)
 
@@ -423,9 +427,7 @@ class XrmChurnModel(models.Model):
         prior = math.log(rate / (1 - rate))
         weights = {
             feature: {
-                bucket: math.log(
-                    (c + SMOOTHING * rate) / (s + SMOOTHING * (1 - rate))
-                )
+                bucket: math.log((c + SMOOTHING * rate) / (s + SMOOTHING * (1 - rate)))
                 - prior
                 for bucket, (c, s) in buckets.items()
             }
@@ -448,10 +450,11 @@ class XrmChurnModel(models.Model):
         return risk, contributions
 
     def _xrm_reasons_text(self, contributions, limit=3):
+        """The strongest reasons in words: only values that raise the odds."""
         return "\n".join(
             self._xrm_reason(feature, bucket)
             for weight, feature, bucket in contributions[:limit]
-            if weight > 0
+            if weight > MIN_REASON_WEIGHT
         )
 
     # ------------------------------------------------------------------
@@ -520,9 +523,7 @@ class XrmChurnModel(models.Model):
             )
             return self
         split = dates[int(len(dates) * TRAIN_SHARE)]
-        backtest = self._xrm_learn(
-            self._xrm_frequencies(SQL("s.as_of < %s", split))
-        )
+        backtest = self._xrm_learn(self._xrm_frequencies(SQL("s.as_of < %s", split)))
         names = list(FEATURES)
         test_rows = self.env.execute_query(
             SQL(
@@ -614,9 +615,7 @@ class XrmChurnModel(models.Model):
             model = self.sudo().search([("company_id", "=", company.id)], limit=1)
             if model.state != "ready" or not model.weights:
                 continue  # too little history: no guess
-            rows = self.env.execute_query(
-                self._xrm_samples_sql(company, [now], ids)
-            )
+            rows = self.env.execute_query(self._xrm_samples_sql(company, [now], ids))
             for partner_id, _as_of, _label, *buckets in rows:
                 risk, contributions = self._xrm_score(
                     model.weights, dict(zip(names, buckets, strict=True))

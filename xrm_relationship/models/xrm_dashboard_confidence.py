@@ -22,7 +22,5 @@ class XrmDashboard(models.AbstractModel):
         domain = super()._xrm_partner_domain(filters)
         confidence = filters.get("health_confidence")
         if confidence:
-            domain.append(
-                ("xrm_health_uncertain", "=", confidence == UNCERTAIN_ONLY)
-            )
+            domain.append(("xrm_health_uncertain", "=", confidence == UNCERTAIN_ONLY))
         return domain

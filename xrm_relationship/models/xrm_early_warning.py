@@ -77,8 +77,10 @@ class XrmEarlyWarning(models.AbstractModel):
             Activity._fields["xrm_warning_kind"]._description_selection(self.env)
         )
         deadline = fields.Date.context_today(self) + timedelta(days=2)
-        risky = self.env["res.partner"].sudo().browse(
-            pid for pid, kind in candidates if kind == "churn_risk"
+        risky = (
+            self.env["res.partner"]
+            .sudo()
+            .browse(pid for pid, kind in candidates if kind == "churn_risk")
         )
         # The churn risk's activity says why: the model's reasons, in words.
         notes = {

@@ -63,9 +63,7 @@ class XrmHealthSnapshot(models.Model):
     previous_id = fields.Many2one(
         "xrm.health.snapshot", string="Previous Score", compute="_compute_change"
     )
-    cs_change = fields.Float(
-        string="Change", digits=(5, 1), compute="_compute_change"
-    )
+    cs_change = fields.Float(string="Change", digits=(5, 1), compute="_compute_change")
     change_summary = fields.Text(string="Why It Changed", compute="_compute_change")
 
     @api.model
@@ -79,15 +77,17 @@ class XrmHealthSnapshot(models.Model):
             ),
             "receipt_values": SQL(", ").join(
                 [SQL("TRUE")]
-                + [SQL("%s.%s", row, SQL.identifier(c)) for c in RECEIPT_COLUMNS.values()]
+                + [
+                    SQL("%s.%s", row, SQL.identifier(c))
+                    for c in RECEIPT_COLUMNS.values()
+                ]
             ),
             "receipt_updates": SQL(", ").join(
                 SQL("%s = EXCLUDED.%s", SQL.identifier(c), SQL.identifier(c))
                 for c in ["has_receipt", *columns]
             ),
             "uncertain": SQL(
-                "(csat_n + q_n + goal_n < %s"
-                " OR (doc_n > 0 AND draft_n > %s * doc_n))",
+                "(csat_n + q_n + goal_n < %s OR (doc_n > 0 AND draft_n > %s * doc_n))",
                 UNCERTAIN_MIN_INPUTS,
                 UNCERTAIN_UNDOCUMENTED_SHARE,
             ),

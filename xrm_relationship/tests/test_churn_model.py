@@ -64,7 +64,8 @@ class TestChurnModel(XrmCommon):
         cr = self.env.cr
         cr.execute(
             SQL(
-                "UPDATE xrm_journey_transition SET date = %s WHERE partner_id = ANY(%s)",
+                "UPDATE xrm_journey_transition SET date = %s"
+                " WHERE partner_id = ANY(%s)",
                 start,
                 partners.ids,
             )
@@ -84,9 +85,7 @@ class TestChurnModel(XrmCommon):
             elif rng.random() < churn_share:
                 churn = start + timedelta(days=rng.uniform(200, HISTORY_DAYS - 10))
                 churns.append((partner.id, churn))
-                stop = (
-                    churn - timedelta(days=rng.uniform(75, 90)) if planted else churn
-                )
+                stop = churn - timedelta(days=rng.uniform(75, 90)) if planted else churn
             moment = start + timedelta(days=rng.uniform(0, CONTACT_EVERY))
             while moment < stop:
                 contacts.append((partner.id, moment))

@@ -19,7 +19,10 @@ class TestHealthReceipts(XrmCommon):
         cls.today = fields.Date.context_today(cls.env.user)
         cls.ticket_model = cls.env["ir.model"]._get_id("helpdesk.ticket")
         cls.profile = cls.env["xrm.health.profile"].search(
-            [("company_id", "=", cls.env.company.id), ("relation_type", "=", "supplier")]
+            [
+                ("company_id", "=", cls.env.company.id),
+                ("relation_type", "=", "supplier"),
+            ]
         ) or cls.env["xrm.health.profile"].create({"relation_type": "supplier"})
         cls.profile.write(
             {"cx_weight": 0.7, "green_threshold": 80, "yellow_threshold": 50}
@@ -92,7 +95,9 @@ class TestHealthReceipts(XrmCommon):
         partner._xrm_compute_health()
         snap = self._snapshot(partner, past)
         self.assertTrue(snap.has_receipt)
-        self.assertEqual((snap.csat_count, snap.quality_count, snap.goal_count), (2, 1, 1))
+        self.assertEqual(
+            (snap.csat_count, snap.quality_count, snap.goal_count), (2, 1, 1)
+        )
         self.assertAlmostEqual(snap.csat_avg, 3.0)
         self.assertEqual(snap.profile_id, self.profile)
         self.assertEqual(
@@ -167,9 +172,13 @@ class TestHealthReceipts(XrmCommon):
         self.assertEqual(self._snapshot(undocumented, self.today).undocumented_count, 4)
         # the dashboard filters on it
         Dashboard = self.env["xrm.dashboard"].with_user(self.xrm_manager)
-        (few | undocumented | solid).write({"xrm_stage_id": self.env.ref(
-            "xrm_relationship.xrm_journey_stage_active"
-        ).id})
+        (few | undocumented | solid).write(
+            {
+                "xrm_stage_id": self.env.ref(
+                    "xrm_relationship.xrm_journey_stage_active"
+                ).id
+            }
+        )
         for value, expected in ((1, few | undocumented), (2, solid)):
             filters = Dashboard._xrm_clean_filters({"health_confidence": value})
             domain = Dashboard._xrm_partner_domain(filters)
@@ -185,9 +194,7 @@ class TestHealthReceipts(XrmCommon):
         goal = self._goal(partner, 0)
         for week in range(12):
             goal.write({"progress": week * 9})
-            partner._xrm_compute_health(
-                as_of=self.today - timedelta(weeks=11 - week)
-            )
+            partner._xrm_compute_health(as_of=self.today - timedelta(weeks=11 - week))
         partner.invalidate_recordset()
         line = partner.xrm_health_sparkline
         self.assertEqual(len(line), 12)
