@@ -20,7 +20,7 @@ from datetime import timedelta
 
 from odoo import fields
 
-from ..models.xrm_interaction import NO_CAPTURE
+from ..tools.capture import NO_CAPTURE
 
 # The demo relationships (res_partner_<key>_demo in demo/res_partner_demo.xml)
 # in the order the history is drawn.

@@ -1,6 +1,8 @@
 from . import xrm_journey_stage
 from . import xrm_journey_transition
 from . import res_partner
+from . import xrm_capture
+from . import xrm_contact_pressure
 from . import xrm_interaction
 from . import mail_message
 from . import mail_activity
@@ -19,6 +21,7 @@ from . import xrm_churn_model
 from . import xrm_early_warning
 from . import xrm_webhook_delivery
 from . import xrm_kpi_definition
+from . import xrm_kpi_formula
 from . import xrm_kpi_value
 from . import xrm_dashboard
 from . import xrm_dashboard_confidence

@@ -4,11 +4,12 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from .xrm_interaction import run_isolated
+from ..tools.capture import run_isolated
 
 
 class CalendarEvent(models.Model):
-    _inherit = "calendar.event"
+    _name = "calendar.event"
+    _inherit = ["calendar.event", "xrm.capture"]
 
     @api.model
     def _cron_xrm_capture_meetings(self, lookback_days=7, batch_size=200):
@@ -20,7 +21,7 @@ class CalendarEvent(models.Model):
         warning, the rest of its batch is captured.
         """
         Interaction = self.env["xrm.interaction"]
-        if not Interaction._xrm_capture_enabled("calendar"):
+        if not self._xrm_capture_enabled("calendar"):
             return Interaction
         now = fields.Datetime.now()
         events = self.sudo().search(
@@ -45,7 +46,6 @@ class CalendarEvent(models.Model):
         return captured
 
     def _xrm_capture_meetings(self):
-        Interaction = self.env["xrm.interaction"]
         vals_list = []
         for event in self:
             internal = event.partner_ids.filtered(
@@ -72,4 +72,4 @@ class CalendarEvent(models.Model):
                 if lead and lead.partner_id.commercial_partner_id == commercial:
                     vals["lead_id"] = lead.id
                 vals_list.append(vals)
-        return Interaction._xrm_capture(vals_list)
+        return self._xrm_capture(vals_list)

@@ -8,8 +8,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools.capture import NO_CAPTURE
 from ..tools.settings import xrm_setting, xrm_setting_number
-from .xrm_interaction import NO_CAPTURE
 
 _logger = logging.getLogger(__name__)
 

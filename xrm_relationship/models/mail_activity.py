@@ -2,11 +2,12 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
 
-from .xrm_interaction import run_isolated
+from ..tools.capture import run_isolated
 
 
 class MailActivity(models.Model):
-    _inherit = "mail.activity"
+    _name = "mail.activity"
+    _inherit = ["mail.activity", "xrm.capture"]
 
     # Which relationship early warning this activity is, so a warning is
     # never scheduled twice for the same partner.
@@ -47,15 +48,14 @@ class MailActivity(models.Model):
         return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
 
     def _xrm_capture_done_activities(self):
-        Interaction = self.env["xrm.interaction"]
-        if not Interaction._xrm_capture_enabled("activity"):
-            return Interaction
+        if not self._xrm_capture_enabled("activity"):
+            return self.env["xrm.interaction"]
         vals_list = []
         now = fields.Datetime.now()
         for model, activities in (
             self.filtered("res_model").grouped("res_model").items()
         ):
-            links = Interaction._xrm_links_for(model, activities.mapped("res_id"))
+            links = self._xrm_links_for(model, activities.mapped("res_id"))
             for activity in activities:
                 channel = activity._xrm_channel()
                 if not channel or activity.res_id not in links:
@@ -71,4 +71,4 @@ class MailActivity(models.Model):
                     }
                 )
                 vals_list.append(vals)
-        return Interaction._xrm_capture(vals_list)
+        return self._xrm_capture(vals_list)

@@ -2,8 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 
-# Documents whose partner is the relationship an email reaches.
-PRESSURE_MODELS = ("res.partner", "crm.lead", "helpdesk.ticket")
+from ..tools.constants import RELATIONSHIP_DOCUMENTS
 
 
 class MailComposeMessage(models.TransientModel):
@@ -16,14 +15,15 @@ class MailComposeMessage(models.TransientModel):
     @api.depends("model", "res_ids", "composition_mode", "subtype_is_log")
     def _compute_xrm_pressure_warning(self):
         """Warn before an email that takes a relationship past its limit."""
-        Interaction = self.env["xrm.interaction"]
+        Pressure = self.env["xrm.contact.pressure"]
+        can_read = self.env["xrm.interaction"].has_access("read")
         for composer in self:
             composer.xrm_pressure_warning = False
             if (
-                composer.model not in PRESSURE_MODELS
+                composer.model not in RELATIONSHIP_DOCUMENTS
                 or composer.composition_mode != "comment"
                 or composer.subtype_is_log
-                or not Interaction.has_access("read")
+                or not can_read
             ):
                 continue
             records = (
@@ -34,6 +34,6 @@ class MailComposeMessage(models.TransientModel):
             else:
                 partners = records.partner_id.commercial_partner_id
             warnings = filter(
-                None, (Interaction._xrm_pressure_warning(p) for p in partners[:5])
+                None, (Pressure._xrm_pressure_warning(p) for p in partners[:5])
             )
             composer.xrm_pressure_warning = "\n\n".join(warnings) or False

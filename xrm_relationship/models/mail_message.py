@@ -2,11 +2,13 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 
-from .xrm_interaction import capture_suspended, run_isolated
+from ..tools.capture import capture_suspended, run_isolated
+from ..tools.constants import RELATIONSHIP_DOCUMENTS
 
 
 class MailMessage(models.Model):
-    _inherit = "mail.message"
+    _name = "mail.message"
+    _inherit = ["mail.message", "xrm.capture"]
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -28,9 +30,10 @@ class MailMessage(models.Model):
 
     def _xrm_captured_contacts(self):
         """Emails in or out on the kinds of records capture follows."""
-        captured = self.env["xrm.interaction"].CAPTURED_MODELS
         return self.filtered(
-            lambda m: m.model in captured and m.res_id and m._xrm_is_contact()
+            lambda m: m.model in RELATIONSHIP_DOCUMENTS
+            and m.res_id
+            and m._xrm_is_contact()
         )
 
     def _xrm_note_lead_first_response(self):
@@ -63,13 +66,12 @@ class MailMessage(models.Model):
         )
 
     def _xrm_capture_emails(self):
-        Interaction = self.env["xrm.interaction"]
-        if not Interaction._xrm_capture_enabled("email"):
-            return Interaction
+        if not self._xrm_capture_enabled("email"):
+            return self.env["xrm.interaction"]
         candidates = self._xrm_captured_contacts()
         vals_list = []
         for model, messages in candidates.grouped("model").items():
-            links = Interaction._xrm_links_for(model, messages.mapped("res_id"))
+            links = self._xrm_links_for(model, messages.mapped("res_id"))
             for message in messages:
                 if message.res_id not in links:
                     continue
@@ -92,4 +94,4 @@ class MailMessage(models.Model):
                 if not inbound and author_users:
                     vals["user_id"] = author_users[0].id
                 vals_list.append(vals)
-        return Interaction._xrm_capture(vals_list)
+        return self._xrm_capture(vals_list)

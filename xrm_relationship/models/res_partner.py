@@ -287,42 +287,14 @@ class ResPartner(models.Model):
     @api.depends("xrm_max_outbound", "xrm_relation_type")
     @api.depends_context("uid", "allowed_company_ids")  # contacts of its companies
     def _compute_xrm_pressure(self):
-        Interaction = self.env["xrm.interaction"]
-        days = Interaction._xrm_pressure_days()
-        # _origin: a form being edited holds new records of saved partners.
-        counts = Interaction._xrm_pressure_counts(self.commercial_partner_id._origin)
+        status = self.env["xrm.contact.pressure"]._xrm_pressure_status(self)
         for partner in self:
-            commercial = partner.commercial_partner_id
-            count = counts.get(commercial._origin.id, 0)
-            limit = commercial._xrm_pressure_max()
-            partner.xrm_pressure_count = count
-            partner.xrm_pressure_limit = limit
-            if not limit or count < limit:
-                partner.xrm_pressure_state = "ok"
-            else:
-                partner.xrm_pressure_state = "full" if count == limit else "over"
-            if limit:
-                partner.xrm_pressure_label = _(
-                    "%(count)s / %(limit)s outbound in %(days)s days",
-                    count=count,
-                    limit=limit,
-                    days=days,
-                )
-            else:
-                partner.xrm_pressure_label = _(
-                    "%(count)s outbound in %(days)s days", count=count, days=days
-                )
-
-    def _xrm_pressure_max(self):
-        """The relationship's own limit, else its type's default (0: none)."""
-        self.ensure_one()
-        if self.xrm_max_outbound > 0:
-            return self.xrm_max_outbound
-        return (
-            self.env["xrm.interaction"]
-            ._xrm_pressure_type_limits()
-            .get(self.xrm_relation_type or "other", 0)
-        )
+            (
+                partner.xrm_pressure_count,
+                partner.xrm_pressure_limit,
+                partner.xrm_pressure_state,
+                partner.xrm_pressure_label,
+            ) = status[partner]
 
     def _xrm_counts(self, model):
         """{commercial partner: count} of ``model`` records the reader may see.

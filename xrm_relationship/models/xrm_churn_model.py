@@ -273,7 +273,7 @@ class XrmChurnModel(models.Model):
         as-of date. Every feature reads only rows dated before ``as_of``.
         """
         shared = self.env["xrm.health.profile"]._xrm_shared_health_company()
-        pressure_days = self.env["xrm.interaction"]._xrm_pressure_days()
+        pressure_days = self.env["xrm.contact.pressure"]._xrm_pressure_days()
         purchases = purchases_sql(
             SQL(
                 "p.commercial_partner_id = b.partner_id"

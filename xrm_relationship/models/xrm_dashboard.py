@@ -7,6 +7,12 @@ from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from ..tools.constants import RELATION_TYPES
+from ..tools.kpi import (
+    KPI_CSAT_AVG,
+    KPI_RETENTION_RATE,
+    KPI_TICKET_SATISFACTION_RATE,
+    KPI_UNDOCUMENTED_RATIO,
+)
 from ..tools.rules import (
     documentation_rate,
     no_meaningful_contact_sql,
@@ -365,7 +371,7 @@ class XrmDashboard(models.AbstractModel):
         return result
 
     def _xrm_leaderboard(self, filters):
-        codes = ["retention_rate", "csat_avg", "undocumented_ratio"]
+        codes = [KPI_RETENTION_RATE, KPI_CSAT_AVG, KPI_UNDOCUMENTED_RATIO]
         by_user = self._xrm_latest_user_values(filters, codes)
         # Stable output: documented interactions in the last three 30-day
         # windows, read from the undocumented-ratio snapshots (denominator −
@@ -373,7 +379,7 @@ class XrmDashboard(models.AbstractModel):
         Value = self.env["xrm.kpi.value"]
         domain = [
             ("company_id", "=", filters["company_id"]),
-            ("code", "=", "undocumented_ratio"),
+            ("code", "=", KPI_UNDOCUMENTED_RATIO),
             ("user_id", "!=", False),
         ]
         if filters["user_id"]:
@@ -393,19 +399,19 @@ class XrmDashboard(models.AbstractModel):
         for user in set(by_user) | set(buckets):
             figures = by_user.get(user, {})
             periods = buckets.get(user, [0, 0, 0])
-            undocumented = figures.get("undocumented_ratio", (None, False))[0]
+            undocumented = figures.get(KPI_UNDOCUMENTED_RATIO, (None, False))[0]
             leaders.append(
                 {
                     "id": user.id,
                     "name": user.name,
-                    "retention": figures.get("retention_rate", (None, False))[0],
-                    "retention_value_id": figures.get("retention_rate", (None, False))[
-                        1
-                    ],
-                    "csat": figures.get("csat_avg", (None, False))[0],
-                    "csat_value_id": figures.get("csat_avg", (None, False))[1],
+                    "retention": figures.get(KPI_RETENTION_RATE, (None, False))[0],
+                    "retention_value_id": figures.get(
+                        KPI_RETENTION_RATE, (None, False)
+                    )[1],
+                    "csat": figures.get(KPI_CSAT_AVG, (None, False))[0],
+                    "csat_value_id": figures.get(KPI_CSAT_AVG, (None, False))[1],
                     "documentation_value_id": figures.get(
-                        "undocumented_ratio", (None, False)
+                        KPI_UNDOCUMENTED_RATIO, (None, False)
                     )[1],
                     "documentation": documentation_rate(undocumented),
                     "documented": periods[0],
@@ -424,13 +430,13 @@ class XrmDashboard(models.AbstractModel):
         return leaders
 
     def _xrm_technicians(self, filters):
-        by_user = self._xrm_latest_user_values(filters, ["ticket_satisfaction_rate"])
+        by_user = self._xrm_latest_user_values(filters, [KPI_TICKET_SATISFACTION_RATE])
         rows = [
             {
                 "id": user.id,
                 "name": user.name,
-                "satisfaction": figures["ticket_satisfaction_rate"][0],
-                "value_id": figures["ticket_satisfaction_rate"][1],
+                "satisfaction": figures[KPI_TICKET_SATISFACTION_RATE][0],
+                "value_id": figures[KPI_TICKET_SATISFACTION_RATE][1],
             }
             for user, figures in by_user.items()
         ]

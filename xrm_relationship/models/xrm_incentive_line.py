@@ -5,6 +5,12 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.kpi import (
+    KPI_CSAT_AVG,
+    KPI_NRR,
+    KPI_RETENTION_RATE,
+    KPI_UNDOCUMENTED_RATIO,
+)
 from .xrm_incentive_plan import MANAGER
 
 
@@ -115,24 +121,24 @@ class XrmIncentiveLine(models.Model):
         }
 
     def action_open_retained(self):
-        model, ids = self._xrm_kpi_records("retention_rate", "num")
+        model, ids = self._xrm_kpi_records(KPI_RETENTION_RATE, "num")
         return self._xrm_list(_("Customers kept"), model, ids)
 
     def action_open_churned(self):
-        model, base = self._xrm_kpi_records("retention_rate", "den")
-        _model, kept = self._xrm_kpi_records("retention_rate", "num")
+        model, base = self._xrm_kpi_records(KPI_RETENTION_RATE, "den")
+        _model, kept = self._xrm_kpi_records(KPI_RETENTION_RATE, "num")
         return self._xrm_list(_("Customers lost"), model, set(base) - set(kept))
 
     def action_open_csat(self):
-        model, ids = self._xrm_kpi_records("csat_avg", "den")
+        model, ids = self._xrm_kpi_records(KPI_CSAT_AVG, "den")
         return self._xrm_list(_("Satisfaction answers"), model, ids)
 
     def action_open_documentation(self):
-        model, ids = self._xrm_kpi_records("undocumented_ratio", "den")
+        model, ids = self._xrm_kpi_records(KPI_UNDOCUMENTED_RATIO, "den")
         return self._xrm_list(_("Interactions"), model, ids)
 
     def action_open_nrr(self):
-        model, ids = self._xrm_kpi_records("nrr", "den")
+        model, ids = self._xrm_kpi_records(KPI_NRR, "den")
         return self._xrm_list(_("Customers in the NRR base"), model, ids)
 
     def action_open_goals(self):

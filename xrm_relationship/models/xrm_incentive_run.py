@@ -9,6 +9,12 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..tools.kpi import (
+    KPI_CSAT_AVG,
+    KPI_NRR,
+    KPI_RETENTION_RATE,
+    KPI_UNDOCUMENTED_RATIO,
+)
 from ..tools.rules import documentation_rate, purchases_sql
 
 # Fields Odoo itself writes on a confirmed run (chatter, followers).
@@ -250,7 +256,12 @@ class XrmIncentiveRun(models.Model):
                     (
                         "code",
                         "in",
-                        ["retention_rate", "nrr", "csat_avg", "undocumented_ratio"],
+                        [
+                            KPI_RETENTION_RATE,
+                            KPI_NRR,
+                            KPI_CSAT_AVG,
+                            KPI_UNDOCUMENTED_RATIO,
+                        ],
                     ),
                 ]
             )
@@ -265,20 +276,20 @@ class XrmIncentiveRun(models.Model):
         lines = []
         for user in users:
             line = {"run_id": self.id, "user_id": user.id}
-            num, den, _rows, kept = figures.get("retention_rate", {}).get(
+            num, den, _rows, kept = figures.get(KPI_RETENTION_RATE, {}).get(
                 user.id, (0, 0, 0, 0)
             )
             line.update(retained=int(kept), churned=int((den or 0) - kept))
             values = {}
             if den:
                 values["retention_rate"] = 100.0 * num / den
-            num, den, *_rest = figures.get("nrr", {}).get(user.id, (0, 0, 0, 0))
+            num, den, *_rest = figures.get(KPI_NRR, {}).get(user.id, (0, 0, 0, 0))
             if den:
                 values["nrr"] = 100.0 * num / den
-            num, den, *_rest = figures.get("csat_avg", {}).get(user.id, (0, 0, 0, 0))
+            num, den, *_rest = figures.get(KPI_CSAT_AVG, {}).get(user.id, (0, 0, 0, 0))
             if den:
                 values["csat"] = num / den
-            num, den, *_rest = figures.get("undocumented_ratio", {}).get(
+            num, den, *_rest = figures.get(KPI_UNDOCUMENTED_RATIO, {}).get(
                 user.id, (0, 0, 0, 0)
             )
             if den:

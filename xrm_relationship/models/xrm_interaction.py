@@ -1,17 +1,13 @@
 # Copyright 2026 XRM Relationship contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-import logging
 from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, LockError, UserError, ValidationError
-from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import format_datetime
 
-from ..tools.settings import xrm_setting, xrm_setting_number
+from ..tools.settings import xrm_setting
 from .input_check import check_input_types
-
-_logger = logging.getLogger(__name__)
 
 # What a person writes when documenting a contact.
 DOCUMENTATION_FIELDS = ("summary", "outcome", "quality")
@@ -19,48 +15,8 @@ DOCUMENTATION_FIELDS = ("summary", "outcome", "quality")
 SYSTEM_FIELDS = ("source_ref", "was_documented")
 
 
-class _NoCapture(str):
-    """Context value that switches capture off: only server code can make it.
-
-    JSON-2 and RPC callers choose the context, but what they send arrives as
-    plain JSON types, never as an instance of this class.
-    """
-
-
-# with_context(xrm_no_capture=NO_CAPTURE): demo loading, automatic mails.
-NO_CAPTURE = _NoCapture("xrm_no_capture")
-
-
 def _filled(value):
     return value.strip() if isinstance(value, str) else value
-
-
-def capture_suspended(env):
-    return isinstance(env.context.get("xrm_no_capture"), _NoCapture)
-
-
-def run_isolated(env, func, *args, what="capture", level=logging.WARNING):
-    """Run the addon's bookkeeping ``func(*args)`` so it never costs the caller.
-
-    The caller's pending work is flushed first and ``func`` runs in its own
-    savepoint: if it fails, only its own work is rolled back, a warning is
-    logged and None is returned, so the message, activity or save that
-    triggered it goes through. Concurrency errors still propagate: the
-    request is retried as a whole.
-    """
-    env.flush_all()
-    try:
-        with env.cr.savepoint(flush=False):
-            result = func(*args)
-            env.flush_all()  # fail here, inside the savepoint, not later
-            return result
-    except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
-        raise
-    except Exception:  # noqa: BLE001 - bookkeeping never refuses a message
-        # Only what ran inside the savepoint was pending: drop it.
-        env.clear()
-        _logger.log(level, "XRM: %s failed and was skipped", what, exc_info=True)
-        return None
 
 
 CHANNELS = [
@@ -81,7 +37,7 @@ class XrmInteraction(models.Model):
 
     _name = "xrm.interaction"
     _description = "Relationship Interaction"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "xrm.contact.pressure"]
     _order = "date desc, id desc"
     _rec_name = "name"
     _check_company_auto = True
@@ -283,9 +239,7 @@ class XrmInteraction(models.Model):
                     )
                 )
 
-    # ------------------------------------------------------------------
-    # Contact pressure: outbound contacts per relationship and period
-    # ------------------------------------------------------------------
+    # Contact pressure (models/xrm_contact_pressure.py): warn on the form.
     @api.onchange("partner_id", "direction", "date")
     def _onchange_xrm_pressure(self):
         """Warn, without blocking, before one outbound contact too many."""
@@ -299,99 +253,6 @@ class XrmInteraction(models.Model):
         if not message:
             return None
         return {"warning": {"title": _("Contact pressure"), "message": message}}
-
-    @api.model
-    def _xrm_pressure_days(self):
-        return max(xrm_setting_number(self.env, "pressure_period_days", 30, int), 1)
-
-    @api.model
-    def _xrm_pressure_type_limits(self):
-        """{relationship type: default maximum of outbound contacts (0: none)}."""
-        return {
-            rtype: max(xrm_setting_number(self.env, f"pressure_max_{rtype}", 0, int), 0)
-            for rtype in dict(
-                self.env["res.partner"]._fields["xrm_relation_type"].selection
-            )
-        }
-
-    @api.model
-    def _xrm_pressure_domain(self, partners, at=None, exclude_ids=()):
-        """Outbound contacts of ``partners`` in [at − period, at] made by the
-        reader's companies (a shared relationship has a limit per company)."""
-        at = at or fields.Datetime.now()
-        since = at - timedelta(days=self._xrm_pressure_days())
-        domain = [
-            ("partner_id", "in", partners.ids),
-            ("direction", "=", "outbound"),
-            ("date", ">=", since),
-            ("date", "<=", at),
-            ("company_id", "in", self.env.companies.ids),
-        ]
-        if exclude_ids:
-            domain.append(("id", "not in", list(exclude_ids)))
-        return domain
-
-    @api.model
-    def _xrm_pressure_counts(self, partners, at=None, exclude_ids=()):
-        """{partner id: outbound contacts in the period}, one grouped query.
-
-        Counted with sudo within the reader's companies: the customer feels
-        every contact, including those of colleagues whose interactions the
-        reader may not open.
-        """
-        if not partners:
-            return {}
-        groups = self.sudo()._read_group(
-            self._xrm_pressure_domain(partners, at, exclude_ids),
-            ["partner_id"],
-            ["__count"],
-        )
-        return {partner.id: count for partner, count in groups}
-
-    @api.model
-    def _xrm_pressure_warning(self, partner, at=None, exclude_ids=(), extra=1):
-        """The warning text when ``extra`` more contacts go past the limit."""
-        partner = partner.commercial_partner_id
-        limit = partner._xrm_pressure_max()
-        if not partner or not limit:
-            return False
-        count = self._xrm_pressure_counts(partner, at, exclude_ids).get(partner.id, 0)
-        if count + extra <= limit:
-            return False
-        # Listed: only the contacts the reader may open (names of colleagues
-        # and their channels are theirs); the others are counted above.
-        recent = self.search(
-            self._xrm_pressure_domain(partner, at, exclude_ids), limit=5
-        )
-        channels = dict(self._fields["channel"]._description_selection(self.env))
-        nobody = _("nobody")  # not inside the generator: _ reads the caller's frame
-        lines = [
-            "• %s · %s · %s"
-            % (
-                fields.Datetime.context_timestamp(self, rec.date).strftime(
-                    "%Y-%m-%d %H:%M"
-                ),
-                rec.user_id.sudo().name or nobody,
-                channels.get(rec.channel, rec.channel),
-            )
-            for rec in recent
-        ]
-        if len(recent) < min(count, 5):
-            lines.append(
-                _("• %s more by colleagues", count - len(recent))
-                if recent
-                else _("• %s by colleagues", count)
-            )
-        lines = "\n".join(lines)
-        return _(
-            "%(partner)s has already had %(count)s outbound contacts in the last "
-            "%(days)s days (limit %(limit)s). Recent contacts:\n%(lines)s",
-            partner=partner.display_name,
-            count=count,
-            days=self._xrm_pressure_days(),
-            limit=limit,
-            lines=lines,
-        )
 
     @api.model
     def _prepare_partner_vals(self, vals):
@@ -561,145 +422,6 @@ class XrmInteraction(models.Model):
                     "deleting them."
                 )
             )
-
-    # ------------------------------------------------------------------
-    # Capture of contacts the system sees (mail, calendar, activities)
-    # ------------------------------------------------------------------
-    CAPTURED_MODELS = ("res.partner", "crm.lead", "helpdesk.ticket")
-
-    @api.model
-    def _xrm_capture_enabled(self, channel_key):
-        if capture_suspended(self.env):
-            return False
-        return xrm_setting(self.env, f"capture_{channel_key}")
-
-    @api.model
-    def _xrm_links_for(self, model, res_ids):
-        """{res_id: vals} linking an interaction to the record it happened on."""
-        links = {}
-        if model not in self.CAPTURED_MODELS:
-            return links
-        records = self.env[model].sudo().browse(res_ids).exists()
-        for record in records:
-            if model == "res.partner":
-                vals = {"partner_id": record.id, "user_id": record.user_id.id}
-            elif model == "crm.lead":
-                vals = {
-                    "partner_id": record.partner_id.id,
-                    "lead_id": record.id,
-                    "user_id": record.user_id.id,
-                    "team_id": record.team_id.id,
-                }
-            else:
-                vals = {
-                    "partner_id": record.partner_id.id,
-                    "ticket_id": record.id,
-                    "user_id": record.user_id.id,
-                }
-            if vals["partner_id"]:
-                vals["company_id"] = (
-                    record.company_id.id if "company_id" in record else False
-                ) or self.env.company.id
-                links[record.id] = vals
-        return links
-
-    @api.model
-    def _xrm_capture_company(self, vals):
-        """The company a captured interaction lives in.
-
-        The document's (or, without one, the relationship's) when the
-        relationship may be used there; otherwise the relationship's own, so
-        a customer of another company on a ticket is still remembered, where
-        that company's people see it. A contact person of yet another company
-        is left out rather than refusing the capture.
-        """
-        Partner = self.env["res.partner"].sudo()
-        partner = Partner.browse(vals["partner_id"]).commercial_partner_id
-        company = self.env["res.company"].browse(
-            vals.get("company_id") or partner.company_id.id or self.env.company.id
-        )
-        if partner.company_id and partner.company_id != company:
-            company = partner.company_id
-        contact = Partner.browse(vals.get("contact_id") or [])
-        if contact.company_id and contact.company_id != company:
-            vals["contact_id"] = False
-        vals["company_id"] = company.id
-        return vals
-
-    @api.model
-    def _xrm_capture(self, vals_list):
-        """Create draft interactions for events not captured yet (by source_ref).
-
-        Never refuses the event that triggered it: impossible dates are
-        clamped, the company is made consistent with the relationship, and
-        an event that still cannot be captured is skipped with a warning
-        while the others of the batch are captured.
-        """
-        vals_list = [
-            v for v in vals_list if v.get("partner_id") and v.get("source_ref")
-        ]
-        if not vals_list:
-            return self.browse()
-        existing = set(
-            self.sudo()
-            .with_context(active_test=False)
-            .search([("source_ref", "in", [v["source_ref"] for v in vals_list])])
-            .mapped("source_ref")
-        )
-        now = fields.Datetime.now()
-        new_vals, seen, future = [], set(), {}
-        for event_vals in vals_list:
-            if event_vals["source_ref"] in existing or event_vals["source_ref"] in seen:
-                continue
-            seen.add(event_vals["source_ref"])
-            vals = self._xrm_capture_company(dict(event_vals, state="draft"))
-            date = fields.Datetime.to_datetime(vals.get("date"))
-            if date and date > now:
-                # A sender's clock (or a forged Date: header) in the future.
-                future[vals["source_ref"]] = date
-                vals["date"] = now
-            new_vals.append(vals)
-        if not new_vals:
-            return self.browse()
-        # sudo: capture happens on behalf of the system, whoever triggered it.
-        Capture = self.sudo()
-        batch = len(new_vals) > 1
-        captured = run_isolated(
-            self.env,
-            Capture._xrm_capture_create,
-            new_vals,
-            future,
-            what=f"capture of {new_vals[0]['source_ref']}" + (" and more" * batch),
-            level=logging.INFO if batch else logging.WARNING,
-        )
-        if captured is None and batch:
-            # One bad event must not cost the others: one savepoint each.
-            captured = Capture.browse()
-            for vals in new_vals:
-                captured |= (
-                    run_isolated(
-                        self.env,
-                        Capture._xrm_capture_create,
-                        [vals],
-                        future,
-                        what=f"capture of {vals['source_ref']}",
-                    )
-                    or Capture.browse()
-                )
-        return captured or Capture.browse()
-
-    @api.model
-    def _xrm_capture_create(self, vals_list, future):
-        records = self.create(vals_list)
-        for rec in records.filtered(lambda r: r.source_ref in future):
-            rec._message_log(
-                body=_(
-                    "The event said it happened on %(claimed)s, in the future: "
-                    "it is dated when it was received instead.",
-                    claimed=format_datetime(self.env, future[rec.source_ref]),
-                )
-            )
-        return records
 
     @api.model
     def _xrm_action_list(self, domain, context):

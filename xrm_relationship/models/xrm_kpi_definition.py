@@ -7,9 +7,9 @@ from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL
 
-from ..tools.rules import purchases_sql, satisfied_sql, stage_overdue_sql
+from ..tools.kpi import KPI_CODES, KPI_SCOPES, KPI_UNITS, KpiFormula
 
 _logger = logging.getLogger(__name__)
 
@@ -26,10 +26,13 @@ MANAGER = "xrm_relationship.group_xrm_manager"
 class XrmKpiDefinition(models.Model):
     """One KPI of SPEC, its thresholds and what happens when it is breached.
 
-    The formulas live in ``_xrm_kpi_<code>_rows``: each returns the SQL of the
-    rows behind the number (one per record counted), so the same query gives
-    the value (aggregated with GROUPING SETS for the company and each
-    salesperson) and the drill-down to the records.
+    The formulas live in ``_xrm_kpi_<code>_rows`` (xrm_kpi_formula.py): each
+    returns the SQL of the rows behind the number (one per record counted),
+    so the same query gives the value (aggregated with GROUPING SETS for the
+    company and each scope the formula declares) and the drill-down to the
+    records. The list of KPIs is the selection of ``code``: an addon adds one
+    with ``selection_add`` (``ondelete`` "cascade") and its formula method
+    (see tools/kpi.py).
     """
 
     _name = "xrm.kpi.definition"
@@ -39,7 +42,7 @@ class XrmKpiDefinition(models.Model):
     _check_company_auto = True
 
     name = fields.Char(required=True, translate=True)
-    code = fields.Char(required=True, readonly=True, index=True)
+    code = fields.Selection(KPI_CODES, required=True, readonly=True, index=True)
     description = fields.Text(
         string="Formula", translate=True, help="Exactly what is counted."
     )
@@ -61,17 +64,12 @@ class XrmKpiDefinition(models.Model):
         "Fixed: the formula sets its own window. Snapshot: the state on the day.",
     )
     period_days = fields.Integer(string="Period (days)", default=90, tracking=True)
+    # Declared by the KPI's formula (@kpi_formula), not set per record.
     unit = fields.Selection(
-        [
-            ("percent", "%"),
-            ("minutes", "minutes"),
-            ("hours", "hours"),
-            ("days", "days"),
-            ("score", "/ 5"),
-            ("count", "count"),
-            ("points", "points"),
-        ],
-        default="percent",
+        KPI_UNITS,
+        compute="_compute_unit",
+        store=True,
+        precompute=True,
         required=True,
         readonly=True,
     )
@@ -134,6 +132,12 @@ class XrmKpiDefinition(models.Model):
     _code_company_unique = models.Constraint(
         "UNIQUE(code, company_id)", "This KPI already exists for this company."
     )
+
+    @api.depends("code")
+    def _compute_unit(self):
+        for kpi in self:
+            declaration = kpi._xrm_formula_declaration(missing_ok=True)
+            kpi.unit = declaration.unit if declaration else kpi.unit or "percent"
 
     @api.constrains("period_days", "period_kind")
     def _check_period(self):
@@ -217,6 +221,25 @@ class XrmKpiDefinition(models.Model):
         end = datetime.combine(as_of, time.min)
         return end - timedelta(days=self._xrm_period()), end
 
+    def _xrm_formula_name(self):
+        return f"_xrm_kpi_{self.code}_rows"
+
+    def _xrm_formula_declaration(self, missing_ok=False):
+        """The ``KpiFormula`` its formula method declares (tools/kpi.py).
+
+        Looked up along the class hierarchy, so that an override of a
+        formula need not repeat the decorator.
+        """
+        self.ensure_one()
+        name = self._xrm_formula_name()
+        for cls in type(self).__mro__:
+            declaration = getattr(vars(cls).get(name), "_xrm_kpi_formula", None)
+            if isinstance(declaration, KpiFormula):
+                return declaration
+        if missing_ok:
+            return None
+        raise UserError(_("KPI %s has no formula in this version.", self.code))
+
     def _xrm_rows_sql(self, as_of):
         """SQL of the rows behind this KPI on ``as_of``.
 
@@ -224,11 +247,9 @@ class XrmKpiDefinition(models.Model):
         (den NULL for counts), in_num (counted in the numerator).
         """
         self.ensure_one()
-        method = getattr(self, f"_xrm_kpi_{self.code}_rows", None)
-        if not method:
-            raise UserError(_("KPI %s has no formula in this version.", self.code))
+        self._xrm_formula_declaration()  # a code without a formula: a clear error
         start, end = self._xrm_window(as_of)
-        return method(as_of, start, end)
+        return getattr(self, self._xrm_formula_name())(as_of, start, end)
 
     @api.model
     def compute_kpis(self, as_of=None):
@@ -316,7 +337,7 @@ class XrmKpiDefinition(models.Model):
         return values
 
     def _xrm_compute_one(self, as_of):
-        """Aggregate the rows for the company, each salesperson (and each stage)."""
+        """Aggregate the rows for the company and each scope it is grouped by."""
         self.ensure_one()
         Value = self.env["xrm.kpi.value"]
         self.env.flush_all()
@@ -332,41 +353,41 @@ class XrmKpiDefinition(models.Model):
             )
         )
         self.invalidate_recordset(["last_run"])
-        grouping = SQL("GROUPING SETS ((), (user_id))")
-        if self.code == "stage_overdue_ratio":
-            grouping = SQL("GROUPING SETS ((), (user_id), (stage_id))")
+        # The company (the empty set) and each declared scope; a scope it is
+        # not grouped by reads as "not by it" (FALSE, NULL).
+        group_by = self._xrm_formula_declaration().group_by
+        scope_columns = SQL(", ").join(
+            SQL("GROUPING(%s) = 0, %s", SQL.identifier(scope), SQL.identifier(scope))
+            if scope in group_by
+            else SQL("FALSE, NULL::int")
+            for scope in KPI_SCOPES
+        )
+        grouping = SQL(", ").join(
+            [SQL("()"), *(SQL("(%s)", SQL.identifier(scope)) for scope in group_by)]
+        )
         self.env.cr.execute(
             SQL(
                 """
-                SELECT GROUPING(user_id) = 0 AS by_user, user_id,
-                       %(stage_grouping)s AS by_stage, %(stage)s AS stage_id,
-                       SUM(num), SUM(den), COUNT(den)
+                SELECT %(scope_columns)s, SUM(num), SUM(den), COUNT(den)
                   FROM (%(rows)s) AS rows
-                 GROUP BY %(grouping)s
+                 GROUP BY GROUPING SETS (%(grouping)s)
                 """,
+                scope_columns=scope_columns,
                 rows=self._xrm_rows_sql(as_of),
                 grouping=grouping,
-                stage_grouping=SQL("GROUPING(stage_id) = 0")
-                if self.code == "stage_overdue_ratio"
-                else SQL("FALSE"),
-                stage=SQL("stage_id")
-                if self.code == "stage_overdue_ratio"
-                else SQL("NULL::int"),
             )
         )
         results = self.env.cr.fetchall()
         factor = 100.0 if self.unit == "percent" else 1.0
         vals_list = []
-        for (
-            by_user,
-            user_id,
-            by_stage,
-            stage_id,
-            num_sum,
-            den_sum,
-            den_count,
-        ) in results:
-            if (by_user and not user_id) or (by_stage and not stage_id):
+        for row in results:
+            *scoped, num_sum, den_sum, den_count = row
+            # {scope: (grouped by it, its id)}, in the order of scope_columns
+            scopes = {
+                scope: (scoped[2 * index], scoped[2 * index + 1])
+                for index, scope in enumerate(KPI_SCOPES)
+            }
+            if any(grouped and not id_ for grouped, id_ in scopes.values()):
                 continue  # rows nobody is attributed to count for the company only
             num = num_sum or 0.0
             if self.unit == "count":
@@ -381,8 +402,10 @@ class XrmKpiDefinition(models.Model):
                     "definition_id": self.id,
                     "date": as_of,
                     "company_id": self.company_id.id,
-                    "user_id": user_id if by_user else False,
-                    "stage_id": stage_id if by_stage else False,
+                    **{
+                        scope: id_ if grouped else False
+                        for scope, (grouped, id_) in scopes.items()
+                    },
                     "value": value,
                     "numerator": num,
                     "denominator": den or 0.0,
@@ -415,12 +438,12 @@ class XrmKpiDefinition(models.Model):
         status = company_value.status or False
         self.write({"last_value_id": company_value.id, "last_status": status})
         if self.action_activity:
-            self._xrm_handle_breach(company_value, as_of)
+            company_value._xrm_handle_breach(self, as_of)
         if self.action_webhook and company_value and status != previous_status:
-            self._xrm_send_webhook(company_value)
+            self.env["xrm.webhook.delivery"]._xrm_enqueue_kpi_status(company_value)
 
     # ------------------------------------------------------------------
-    # Decisions: breach activity and webhook
+    # Decisions: who gets the breach activity (xrm.kpi.value), whose webhook
     # ------------------------------------------------------------------
     def _xrm_responsible(self):
         self.ensure_one()
@@ -431,99 +454,11 @@ class XrmKpiDefinition(models.Model):
         )
         return users.sorted("id")[:1]
 
-    def _xrm_breach_note(self, value):
-        threshold = (
-            self.critical_threshold
-            if value.status == "critical"
-            else self.warning_threshold
-        )
-        unit = dict(self._fields["unit"]._description_selection(self.env))[self.unit]
-        return _(
-            "%(kpi)s is %(status)s: %(value).1f %(unit)s against a %(status)s "
-            "threshold of %(threshold).1f (%(gap).1f past it), since %(since)s. "
-            "Target: %(target).1f. Open the value to see the records behind it.",
-            kpi=self.name,
-            status=value.status,
-            value=value.value,
-            unit=unit,
-            threshold=threshold,
-            gap=abs(value.value - threshold),
-            since=format_date(self.env, self.breach_since or value.date),
-            target=self.target,
-        )
-
-    def _xrm_handle_breach(self, value, as_of):
-        """One activity per breach: created once, updated, closed when it clears."""
-        self.ensure_one()
-        breached = value and value.status in ("warning", "critical")
-        activity = self.breach_activity_id.exists()
-        if breached:
-            if not self.breach_since:
-                self.breach_since = as_of
-                user = self._xrm_responsible()
-                if not user:
-                    _logger.warning(
-                        "XRM KPI %s breached but nobody is responsible", self.code
-                    )
-                    return
-                activity = self.activity_schedule(
-                    "xrm_relationship.mail_activity_type_xrm_kpi_breach",
-                    summary=_(
-                        "%(kpi)s: %(status)s", kpi=self.name, status=value.status
-                    ),
-                    note=self._xrm_breach_note(value),
-                    user_id=user.id,
-                )
-                self.breach_activity_id = activity
-            elif activity:
-                activity.write(
-                    {
-                        "summary": _(
-                            "%(kpi)s: %(status)s", kpi=self.name, status=value.status
-                        ),
-                        "note": self._xrm_breach_note(value),
-                    }
-                )
-        elif self.breach_since:
-            if activity:
-                activity.action_feedback(
-                    feedback=_(
-                        "Recovered on %(date)s: %(value).1f.",
-                        date=format_date(self.env, as_of),
-                        value=value.value if value else 0.0,
-                    )
-                )
-            self.write({"breach_since": False, "breach_activity_id": False})
-
     def _xrm_webhook_config(self):
         """(url, secret) of this KPI, or (False, False) to use the global one."""
         self.ensure_one()
         kpi = self.sudo()
         return kpi.webhook_url or False, kpi.webhook_secret or False
-
-    def _xrm_send_webhook(self, value):
-        base_url = self.get_base_url()
-        payload = {
-            "event": "kpi.status",
-            "kpi": self.code,
-            "name": self.name,
-            "value": value.value,
-            "numerator": value.numerator,
-            "denominator": value.denominator if value.has_denominator else None,
-            "status": value.status,
-            "target": self.target,
-            "warning_threshold": self.warning_threshold,
-            "critical_threshold": self.critical_threshold,
-            "direction": self.direction,
-            "as_of": fields.Date.to_string(value.date),
-            "company": {"id": self.company_id.id, "name": self.company_id.name},
-            "scope": "company",
-            "link": f"{base_url}/odoo/action-xrm_relationship.xrm_kpi_value_action/"
-            f"{value.id}",
-        }
-        return self.env["xrm.webhook.delivery"]._xrm_enqueue(
-            "kpi.status", payload, record=self
-        )
 
     # ------------------------------------------------------------------
     # UI
@@ -542,347 +477,8 @@ class XrmKpiDefinition(models.Model):
         return action
 
     # ------------------------------------------------------------------
-    # Formulas (SPEC § KPIs). Each returns the rows behind the number.
+    # The rows behind a value: figures and drill-down
     # ------------------------------------------------------------------
-    def _xrm_company_sql(self, alias):
-        return SQL(
-            "COALESCE(%s.company_id, %s) = %s",
-            SQL.identifier(alias),
-            self.company_id.id,
-            self.company_id.id,
-        )
-
-    def _xrm_purchases_sql(self):
-        """Won opportunities of this company: the SPEC's purchases."""
-        return purchases_sql(SQL("l.active AND %s", self._xrm_company_sql("l")))
-
-    def _xrm_kpi_return_rate_6m_rows(self, as_of, start, end):
-        cohort_start = end - timedelta(days=365)
-        cohort_end = end - timedelta(days=180)
-        return SQL(
-            """
-            WITH purchase AS (%(purchases)s),
-            anchor AS (
-                SELECT DISTINCT ON (partner_id) partner_id, id, user_id, date
-                  FROM purchase
-                 WHERE date >= %(cohort_start)s AND date < %(cohort_end)s
-                 ORDER BY partner_id, date, id
-            ),
-            -- A join, not a correlated EXISTS over the CTE: linear in purchases.
-            returned AS (
-                SELECT DISTINCT a.partner_id
-                  FROM anchor a
-                  JOIN purchase o ON o.partner_id = a.partner_id AND o.id != a.id
-                 WHERE o.date > a.date
-                   AND o.date <= a.date + INTERVAL '180 days'
-                   AND o.date < %(end)s
-            )
-            SELECT 'res.partner' AS res_model, a.partner_id AS res_id,
-                   a.user_id, NULL::int AS stage_id,
-                   (r.partner_id IS NOT NULL)::int::float8 AS num, 1.0::float8 AS den,
-                   r.partner_id IS NOT NULL AS in_num
-              FROM anchor a
-              LEFT JOIN returned r ON r.partner_id = a.partner_id
-            """,
-            purchases=self._xrm_purchases_sql(),
-            cohort_start=cohort_start,
-            cohort_end=cohort_end,
-            end=end,
-        )
-
-    def _xrm_kpi_agent_response_hours_rows(self, as_of, start, end):
-        return SQL(
-            """
-            SELECT 'xrm.interaction' AS res_model, i.id AS res_id, i.user_id,
-                   NULL::int AS stage_id,
-                   EXTRACT(EPOCH FROM (COALESCE(
-                       (SELECT MIN(o.date) FROM xrm_interaction o
-                         WHERE o.partner_id = i.partner_id AND o.active
-                           AND o.direction = 'outbound'
-                           AND o.date > i.date AND o.date < %(end)s),
-                       %(end)s) - i.date)) / 3600.0 AS num,
-                   1.0::float8 AS den, TRUE AS in_num
-              FROM xrm_interaction i
-              JOIN res_partner p ON p.id = i.partner_id
-             WHERE i.active AND i.direction = 'inbound'
-               AND p.xrm_relation_type = 'agent'
-               AND i.date >= %(start)s AND i.date < %(end)s
-               AND i.company_id = %(company)s
-            """,
-            start=start,
-            end=end,
-            company=self.company_id.id,
-        )
-
-    def _xrm_kpi_undocumented_ratio_rows(self, as_of, start, end):
-        return SQL(
-            """
-            SELECT 'xrm.interaction' AS res_model, i.id AS res_id, i.user_id,
-                   NULL::int AS stage_id,
-                   (i.state = 'draft')::int::float8 AS num, 1.0::float8 AS den,
-                   i.state = 'draft' AS in_num
-              FROM xrm_interaction i
-             WHERE i.active AND i.date >= %(start)s AND i.date < %(end)s
-               AND i.company_id = %(company)s
-            """,
-            start=start,
-            end=end,
-            company=self.company_id.id,
-        )
-
-    def _xrm_kpi_ticket_satisfaction_rate_rows(self, as_of, start, end):
-        return SQL(
-            """
-            SELECT 'helpdesk.ticket' AS res_model, t.id AS res_id, t.user_id,
-                   NULL::int AS stage_id, s.satisfied::int::float8 AS num,
-                   1.0::float8 AS den, s.satisfied AS in_num
-              FROM helpdesk_ticket t
-              CROSS JOIN LATERAL (
-                SELECT EXISTS (
-                    SELECT 1 FROM rating_rating r
-                     WHERE r.res_model = 'helpdesk.ticket' AND r.res_id = t.id
-                       AND r.consumed AND %(satisfied)s
-                ) AS satisfied
-              ) s
-             WHERE t.active AND t.closed_date >= %(start)s AND t.closed_date < %(end)s
-               AND %(company)s
-            """,
-            start=start,
-            end=end,
-            company=self._xrm_company_sql("t"),
-            satisfied=satisfied_sql("r"),
-        )
-
-    def _xrm_kpi_contact_to_churn_days_rows(self, as_of, start, end):
-        return SQL(
-            """
-            SELECT 'res.partner' AS res_model, p.id AS res_id, p.user_id,
-                   NULL::int AS stage_id,
-                   EXTRACT(EPOCH FROM (p.xrm_churn_date::timestamp - last.date))
-                       / 86400.0 AS num,
-                   1.0::float8 AS den, TRUE AS in_num
-              FROM res_partner p
-              CROSS JOIN LATERAL (
-                SELECT MAX(i.date) AS date FROM xrm_interaction i
-                 WHERE i.partner_id = p.id AND i.active AND i.is_meaningful
-                   AND i.date < p.xrm_churn_date::timestamp
-              ) last
-             WHERE p.active AND last.date IS NOT NULL
-               AND p.xrm_churn_date >= %(start)s::date
-               AND p.xrm_churn_date < %(end)s::date
-               AND %(company)s
-            """,
-            start=start,
-            end=end,
-            company=self._xrm_company_sql("p"),
-        )
-
-    def _xrm_kpi_csat_avg_rows(self, as_of, start, end):
-        return SQL(
-            """
-            SELECT 'rating.rating' AS res_model, r.id AS res_id, t.user_id,
-                   NULL::int AS stage_id, r.rating AS num, 1.0::float8 AS den,
-                   TRUE AS in_num
-              FROM rating_rating r
-              JOIN helpdesk_ticket t ON t.id = r.res_id
-             WHERE r.res_model = 'helpdesk.ticket' AND r.consumed
-               AND r.rating BETWEEN 1 AND 5
-               AND r.rated_on >= %(start)s AND r.rated_on < %(end)s
-               AND t.active AND %(company)s
-            UNION ALL
-            SELECT 'xrm.interaction', i.id, i.user_id, NULL::int,
-                   i.csat::float8, 1.0::float8, TRUE
-              FROM xrm_interaction i
-             WHERE i.active AND i.csat BETWEEN 1 AND 5
-               AND i.date >= %(start)s AND i.date < %(end)s
-               AND i.company_id = %(company_id)s
-            """,
-            start=start,
-            end=end,
-            company=self._xrm_company_sql("t"),
-            company_id=self.company_id.id,
-        )
-
-    def _xrm_kpi_retention_rate_rows(self, as_of, start, end):
-        return SQL(
-            """
-            WITH purchase AS (%(purchases)s),
-            buyer AS (SELECT DISTINCT partner_id FROM purchase WHERE date < %(start)s)
-            SELECT 'res.partner' AS res_model, p.id AS res_id, p.user_id,
-                   NULL::int AS stage_id,
-                   (p.xrm_churn_date IS NULL
-                    OR p.xrm_churn_date >= %(end)s::date)::int::float8 AS num,
-                   1.0::float8 AS den,
-                   (p.xrm_churn_date IS NULL
-                    OR p.xrm_churn_date >= %(end)s::date) AS in_num
-              FROM res_partner p
-              JOIN buyer ON buyer.partner_id = p.id
-             WHERE p.active AND p.xrm_relation_type = 'customer'
-               AND (p.xrm_churn_date IS NULL OR p.xrm_churn_date >= %(start)s::date)
-               AND %(company)s
-            """,
-            purchases=self._xrm_purchases_sql(),
-            start=start,
-            end=end,
-            company=self._xrm_company_sql("p"),
-        )
-
-    def _xrm_kpi_nrr_rows(self, as_of, start, end):
-        previous_start = start - timedelta(days=self._xrm_period())
-        # One aggregate over both windows: joining two aggregated CTEs lets
-        # the planner pick a nested loop over tens of thousands of customers.
-        return SQL(
-            """
-            WITH purchase AS (%(purchases)s),
-            amounts AS (
-                SELECT partner_id,
-                       SUM(amount) FILTER (WHERE date < %(start)s) AS before,
-                       COALESCE(SUM(amount) FILTER (WHERE date >= %(start)s), 0)
-                           AS now
-                  FROM purchase
-                 WHERE date >= %(previous_start)s AND date < %(end)s
-                 GROUP BY partner_id
-                HAVING COUNT(*) FILTER (WHERE date < %(start)s) > 0
-            )
-            SELECT 'res.partner' AS res_model, p.id AS res_id, p.user_id,
-                   NULL::int AS stage_id,
-                   a.now::float8 AS num, a.before::float8 AS den, a.now > 0 AS in_num
-              FROM amounts a
-              JOIN res_partner p ON p.id = a.partner_id
-             WHERE p.active
-            """,
-            purchases=self._xrm_purchases_sql(),
-            previous_start=previous_start,
-            start=start,
-            end=end,
-        )
-
-    def _xrm_kpi_stage_overdue_ratio_rows(self, as_of, start, end):
-        overdue = stage_overdue_sql("p", "s", end)
-        return SQL(
-            """
-            SELECT 'res.partner' AS res_model, p.id AS res_id, p.user_id,
-                   p.xrm_stage_id AS stage_id,
-                   (%(overdue)s)::int::float8 AS num, 1.0::float8 AS den,
-                   %(overdue)s AS in_num
-              FROM res_partner p
-              JOIN xrm_journey_stage s ON s.id = p.xrm_stage_id
-             WHERE p.active AND s.max_days > 0 AND p.xrm_stage_date < %(end)s
-               AND %(company)s
-            """,
-            overdue=overdue,
-            end=end,
-            company=self._xrm_company_sql("p"),
-        )
-
-    def _xrm_kpi_network_growth_rows(self, as_of, start, end):
-        return SQL(
-            """
-            SELECT 'res.partner' AS res_model, p.id AS res_id, ref.user_id,
-                   NULL::int AS stage_id, 1.0::float8 AS num, NULL::float8 AS den,
-                   TRUE AS in_num
-              FROM res_partner p
-              JOIN res_partner ref ON ref.id = p.xrm_referred_by_id
-             WHERE p.active AND p.create_date >= %(start)s
-               AND p.create_date < %(end)s AND %(company)s
-            UNION ALL
-            -- Referrals reported by outside systems (engagement events).
-            SELECT 'xrm.engagement.event', e.id, p.user_id, NULL::int,
-                   1.0::float8, NULL::float8, TRUE
-              FROM xrm_engagement_event e
-              JOIN res_partner p ON p.id = e.partner_id
-             WHERE e.event_type = 'referral' AND e.date >= %(start)s
-               AND e.date < %(end)s AND e.company_id = %(company_id)s
-            """,
-            start=start,
-            end=end,
-            company=self._xrm_company_sql("p"),
-            company_id=self.company_id.id,
-        )
-
-    def _xrm_kpi_contact_pressure_breaches_rows(self, as_of, start, end):
-        """Outbound contacts in W that went past the relationship's limit.
-
-        A contact breaches when the outbound contacts to the same partner in
-        [its date − pressure period, its date] (itself included, whatever
-        the company) exceed the partner's limit as set today.
-        """
-        Interaction = self.env["xrm.interaction"]
-        days = Interaction._xrm_pressure_days()
-        limits = SQL(", ").join(
-            SQL("(%s::varchar, %s::int)", rtype, limit)
-            for rtype, limit in Interaction._xrm_pressure_type_limits().items()
-        )
-        return SQL(
-            """
-            WITH limits(rtype, lim) AS (VALUES %(limits)s),
-            outbound AS (
-                SELECT i.id, i.user_id, i.partner_id, i.date, i.company_id,
-                       COUNT(*) OVER (
-                           PARTITION BY i.partner_id ORDER BY i.date
-                           RANGE BETWEEN %(period)s PRECEDING AND CURRENT ROW
-                       ) AS n
-                  FROM xrm_interaction i
-                 WHERE i.active AND i.direction = 'outbound'
-                   AND i.date >= %(lookback)s AND i.date < %(end)s
-            )
-            SELECT 'xrm.interaction' AS res_model, o.id AS res_id, o.user_id,
-                   NULL::int AS stage_id, 1.0::float8 AS num, NULL::float8 AS den,
-                   TRUE AS in_num
-              FROM outbound o
-              JOIN res_partner p ON p.id = o.partner_id
-              LEFT JOIN limits l ON l.rtype = COALESCE(p.xrm_relation_type, 'other')
-             WHERE o.date >= %(start)s AND o.company_id = %(company)s
-               AND COALESCE(NULLIF(p.xrm_max_outbound, 0), l.lim, 0) > 0
-               AND o.n > COALESCE(NULLIF(p.xrm_max_outbound, 0), l.lim)
-            """,
-            limits=limits,
-            period=timedelta(days=days),
-            lookback=start - timedelta(days=days),
-            start=start,
-            end=end,
-            company=self.company_id.id,
-        )
-
-    def _xrm_kpi_first_response_minutes_rows(self, as_of, start, end):
-        """Leads from fast-response sources created in W: minutes to answer.
-
-        Unanswered by D (or answered later): counted until D, so silence
-        does not flatter the mean.
-        """
-        return SQL(
-            """
-            SELECT 'crm.lead' AS res_model, l.id AS res_id, l.user_id,
-                   NULL::int AS stage_id,
-                   EXTRACT(EPOCH FROM (
-                       LEAST(COALESCE(l.xrm_first_response_date, %(end)s), %(end)s)
-                       - l.create_date)) / 60.0 AS num,
-                   1.0::float8 AS den,
-                   COALESCE(l.xrm_first_response_date < %(end)s, FALSE) AS in_num
-              FROM crm_lead l
-             WHERE l.active AND l.xrm_fast_response
-               AND l.create_date >= %(start)s AND l.create_date < %(end)s
-               AND %(company)s
-            """,
-            start=start,
-            end=end,
-            company=self._xrm_company_sql("l"),
-        )
-
-    def _xrm_kpi_supplier_friction_rows(self, as_of, start, end):
-        # The formula lives with the ranking it feeds (report/xrm_supplier_friction).
-        friction = self.env["xrm.supplier.friction"]._xrm_rows_sql(
-            start, end, self.company_id.ids
-        )
-        return SQL(
-            """
-            SELECT 'res.partner' AS res_model, f.partner_id AS res_id, f.user_id,
-                   NULL::int AS stage_id, f.score AS num, 1.0::float8 AS den,
-                   f.score > 0 AS in_num
-              FROM (%s) f
-            """,
-            friction,
-        )
 
     def _xrm_figures_by_user(self, as_of, user_ids):
         """{user_id: (numerator, denominator, rows, rows in numerator)}."""

@@ -330,6 +330,31 @@ class XrmWebhookDelivery(models.Model):
 
         return delivery
 
+    @api.model
+    def _xrm_enqueue_kpi_status(self, value):
+        """Queue the ``kpi.status`` event of a KPI's company value."""
+        kpi = value.definition_id.with_env(self.env)
+        base_url = kpi.get_base_url()
+        payload = {
+            "event": "kpi.status",
+            "kpi": kpi.code,
+            "name": kpi.name,
+            "value": value.value,
+            "numerator": value.numerator,
+            "denominator": value.denominator if value.has_denominator else None,
+            "status": value.status,
+            "target": kpi.target,
+            "warning_threshold": kpi.warning_threshold,
+            "critical_threshold": kpi.critical_threshold,
+            "direction": kpi.direction,
+            "as_of": fields.Date.to_string(value.date),
+            "company": {"id": kpi.company_id.id, "name": kpi.company_id.name},
+            "scope": "company",
+            "link": f"{base_url}/odoo/action-xrm_relationship.xrm_kpi_value_action/"
+            f"{value.id}",
+        }
+        return self._xrm_enqueue("kpi.status", payload, record=kpi)
+
     def _xrm_source(self):
         """The record this delivery was queued for, or None (global webhook)."""
         self.ensure_one()

@@ -15,10 +15,10 @@ import xmlrpc.client
 from datetime import date, datetime, timedelta
 
 from odoo.exceptions import AccessError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import XrmCommon
+from .common import XrmCommon, XrmHttpCase, new_api_key
 
 USERS = ("public", "portal", "internal", "xrm_user", "xrm_manager", "manager_b")
 
@@ -408,7 +408,7 @@ class TestAccessMatrix(XrmCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestAccessExternalApi(HttpCase):
+class TestAccessExternalApi(XrmHttpCase):
     """The same read column through JSON-2 (API key) and XML-RPC (password)."""
 
     @classmethod
@@ -416,26 +416,12 @@ class TestAccessExternalApi(HttpCase):
         super().setUpClass()
         build_world(cls)
         cls.keys = {
-            who: cls.env["res.users.apikeys"]
-            .with_user(cls.users[who])
-            ._generate(
-                scope="rpc",
-                name="acl",
-                expiration_date=datetime.now() + timedelta(days=1),
-            )
+            who: new_api_key(cls.env, cls.users[who], "acl")
             for who in ("internal", "xrm_user", "xrm_manager", "manager_b")
         }
 
     def _json2(self, who, model, method, **params):
-        return self.url_open(
-            f"/json/2/{model}/{method}",
-            data=json.dumps(params),
-            headers={
-                "Content-Type": "application/json",
-                "Authorization": f"Bearer {self.keys[who]}",
-                "X-Odoo-Database": self.env.cr.dbname,
-            },
-        )
+        return self.json2(self.keys[who], model, method, **params)
 
     def _xmlrpc_read(self, who, model, record):
         user = self.users[who]

@@ -6,15 +6,14 @@ Doors: the ORM (what forms call), imports (``load``), the JSON-2 API,
 the webhook settings and engagement events from outside systems.
 """
 
-import json
 from datetime import datetime, timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import XrmCommon
+from .common import XrmCommon, XrmHttpCase, new_api_key
 
 RTL_EMOJI = "مشتری از تماس راضی بود 👍🏽 — שלום עולם 🇮🇷 «quoted»"
 BIG_TEXT = ("سلام 👋 " * 15_000)[:100_000]  # 100,000 characters, multi-byte
@@ -208,7 +207,7 @@ class TestBadInput(XrmCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestBadInputJson2(HttpCase):
+class TestBadInputJson2(XrmHttpCase):
     """The same refusals seen from an outside system."""
 
     @classmethod
@@ -220,26 +219,10 @@ class TestBadInputJson2(HttpCase):
         cls.partner = cls.env["res.partner"].create(
             {"name": "API Co", "is_company": True, "user_id": cls.user.id}
         )
-        cls.key = (
-            cls.env["res.users.apikeys"]
-            .with_user(cls.user)
-            ._generate(
-                scope="rpc",
-                name="bad input",
-                expiration_date=datetime.now() + timedelta(days=1),
-            )
-        )
+        cls.key = new_api_key(cls.env, cls.user, "bad input")
 
     def _call(self, model, method, **params):
-        return self.url_open(
-            f"/json/2/{model}/{method}",
-            data=json.dumps(params),
-            headers={
-                "Content-Type": "application/json",
-                "Authorization": f"Bearer {self.key}",
-                "X-Odoo-Database": self.env.cr.dbname,
-            },
-        )
+        return self.json2(self.key, model, method, **params)
 
     def _events(self):
         return self.env["xrm.engagement.event"].search(

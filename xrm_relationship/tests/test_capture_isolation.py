@@ -17,7 +17,7 @@ from odoo.tools import mute_logger
 
 from .common import XrmCommon
 
-ISOLATION_LOGGER = "odoo.addons.xrm_relationship.models.xrm_interaction"
+ISOLATION_LOGGER = "odoo.addons.xrm_relationship.tools.capture"
 
 
 def raw_email(sender, to, subject, body, date, message_id, reply_to_id=None):
@@ -190,11 +190,9 @@ class TestCaptureIsolation(XrmCommon):
         self.assertEqual(interaction.channel, "phone")
 
     def test_capture_failure_never_refuses_the_message(self):
-        Interaction = type(self.env["xrm.interaction"])
+        Message = type(self.env["mail.message"])
         with (
-            patch.object(
-                Interaction, "_xrm_links_for", side_effect=RuntimeError("broken")
-            ),
+            patch.object(Message, "_xrm_links_for", side_effect=RuntimeError("broken")),
             self.assertLogs(ISOLATION_LOGGER, level="WARNING") as logs,
         ):
             message = self.lead.message_post(

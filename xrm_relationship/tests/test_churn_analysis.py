@@ -7,11 +7,11 @@ from datetime import date
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
-from .test_kpi import KpiWorld
+from .common import XrmWorld
 
 
 @tagged("post_install", "-at_install")
-class TestChurnAnalysis(KpiWorld):
+class TestChurnAnalysis(XrmWorld):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -8,13 +8,13 @@ from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, tagged
 
-from .test_kpi import KpiWorld
+from .common import XrmWorld
 
 D = date(2026, 6, 1)
 
 
 @tagged("post_install", "-at_install")
-class TestContactPressure(KpiWorld):
+class TestContactPressure(XrmWorld):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -1,14 +1,13 @@
 # Copyright 2026 XRM Relationship contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import XrmCommon
+from .common import XrmCommon, XrmHttpCase, new_api_key
 
 
 @tagged("post_install", "-at_install")
@@ -64,7 +63,7 @@ class TestEngagementEvent(XrmCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestEngagementJson2(HttpCase):
+class TestEngagementJson2(XrmHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -82,28 +81,10 @@ class TestEngagementJson2(HttpCase):
         )
 
     def _key(self, user):
-        return (
-            self.env["res.users.apikeys"]
-            .with_user(user)
-            ._generate(
-                scope="rpc",
-                name="engagement",
-                expiration_date=datetime.now() + timedelta(days=1),
-            )
-        )
+        return new_api_key(self.env, user, "engagement")
 
     def _push(self, key, vals):
-        headers = {
-            "Content-Type": "application/json",
-            "X-Odoo-Database": self.env.cr.dbname,
-        }
-        if key:
-            headers["Authorization"] = f"Bearer {key}"
-        return self.url_open(
-            "/json/2/xrm.engagement.event/create",
-            data=json.dumps({"vals_list": [vals]}),
-            headers=headers,
-        )
+        return self.json2(key, "xrm.engagement.event", "create", vals_list=[vals])
 
     def test_push_through_json2_with_an_api_key(self):
         key = self._key(self.integration)

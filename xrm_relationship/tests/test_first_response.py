@@ -9,13 +9,13 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
-from .test_kpi import KpiWorld, dt
+from .common import XrmWorld, dt
 
 D = date(2026, 6, 1)
 
 
 @tagged("post_install", "-at_install")
-class TestFirstResponse(KpiWorld):
+class TestFirstResponse(XrmWorld):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

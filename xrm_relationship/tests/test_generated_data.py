@@ -14,7 +14,7 @@ from pathlib import Path
 from odoo import fields
 from odoo.tests import tagged
 
-from .test_kpi import KpiWorld
+from .common import XrmWorld
 from .test_kpi_reference import KpiReferenceMixin
 
 GENERATOR = Path(__file__).resolve().parents[2] / "tools" / "bench" / "xrm_generator.py"
@@ -32,7 +32,7 @@ def load_generator():
 
 
 @tagged("post_install", "-at_install")
-class TestGeneratedData(KpiReferenceMixin, KpiWorld):
+class TestGeneratedData(KpiReferenceMixin, XrmWorld):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -22,11 +22,11 @@ from datetime import date
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from .test_kpi import KpiWorld
+from .common import XrmWorld
 
 
 @tagged("post_install", "-at_install")
-class TestIncentive(KpiWorld):
+class TestIncentive(XrmWorld):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -9,14 +9,15 @@ the lines carry distinctive amounts so that a leak shows in any output.
 
 import importlib.util
 import io
-import json
 import zipfile
-from datetime import date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
+
+from .common import XrmHttpCase, new_api_key
 
 MANAGER = "xrm_relationship.group_xrm_manager"
 HIDDEN_LINE_FIELDS = ("amount_before_clawback", "clawback_amount")
@@ -30,7 +31,7 @@ MIGRATION = (
 
 
 @tagged("post_install", "-at_install")
-class TestIncentiveTrust(HttpCase):
+class TestIncentiveTrust(XrmHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -92,26 +93,11 @@ class TestIncentiveTrust(HttpCase):
             )
         cls.confirmed.action_confirm()
         cls.keys = {
-            user: env["res.users.apikeys"]
-            .with_user(user)
-            ._generate(
-                scope="rpc",
-                name="pay",
-                expiration_date=datetime.now() + timedelta(days=1),
-            )
-            for user in (cls.manager, cls.sales)
+            user: new_api_key(env, user, "pay") for user in (cls.manager, cls.sales)
         }
 
     def _json2(self, user, model, method, **params):
-        return self.url_open(
-            f"/json/2/{model}/{method}",
-            data=json.dumps(params),
-            headers={
-                "Content-Type": "application/json",
-                "Authorization": f"Bearer {self.keys[user]}",
-                "X-Odoo-Database": self.env.cr.dbname,
-            },
-        )
+        return self.json2(self.keys[user], model, method, **params)
 
     def _line(self, run, user):
         return run.line_ids.filtered(lambda line: line.user_id == user)

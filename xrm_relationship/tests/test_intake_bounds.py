@@ -2,19 +2,18 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Engagement intake is bounded (issue 19, point 7)."""
 
-import json
 import time
-from datetime import datetime, timedelta
 
 from odoo.exceptions import ValidationError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from ..models.xrm_engagement_event import MAX_EVENTS_PER_CALL as MAX_EVENTS
+from .common import XrmHttpCase, new_api_key
 
 
 @tagged("post_install", "-at_install")
-class TestIntakeBounds(HttpCase):
+class TestIntakeBounds(XrmHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -35,26 +34,17 @@ class TestIntakeBounds(HttpCase):
             {"name": "Intake Co", "is_company": True}
         )
         cls.keys = {
-            user: cls.env["res.users.apikeys"]
-            .with_user(user)
-            ._generate(
-                scope="rpc",
-                name="intake",
-                expiration_date=datetime.now() + timedelta(days=1),
-            )
+            user: new_api_key(cls.env, user, "intake")
             for user in (cls.integration, cls.integration_b)
         }
 
     def _push(self, user, vals_list):
-        return self.url_open(
-            "/json/2/xrm.engagement.event/create",
-            data=json.dumps({"vals_list": vals_list}),
-            headers={
-                "Content-Type": "application/json",
-                "Authorization": f"Bearer {self.keys[user]}",
-                "X-Odoo-Database": self.env.cr.dbname,
-            },
+        return self.json2(
+            self.keys[user],
+            "xrm.engagement.event",
+            "create",
             timeout=60,
+            vals_list=vals_list,
         )
 
     def _vals(self, n, **extra):

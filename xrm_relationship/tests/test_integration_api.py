@@ -3,17 +3,18 @@
 """What an integrator does from outside: JSON-2 with an API key, and JSON-RPC
 the way third-party clients (OdooRPC, ...) call ``execute_kw``."""
 
-import json
-from datetime import date, datetime, timedelta
+from datetime import date
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
+
+from .common import XrmHttpCase, new_api_key
 
 AS_OF = "2020-01-01"
 
 
 @tagged("post_install", "-at_install")
-class TestIntegrationApi(HttpCase):
+class TestIntegrationApi(XrmHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -28,13 +29,7 @@ class TestIntegrationApi(HttpCase):
             ),
         }
         cls.keys = {
-            who: cls.env["res.users.apikeys"]
-            .with_user(user)
-            ._generate(
-                scope="rpc",
-                name="integration",
-                expiration_date=datetime.now() + timedelta(days=1),
-            )
+            who: new_api_key(cls.env, user, "integration")
             for who, user in cls.users.items()
         }
         cls.delivery = cls.env["xrm.webhook.delivery"].create(
@@ -46,40 +41,11 @@ class TestIntegrationApi(HttpCase):
         )
 
     def _json2(self, who, model, method, **params):
-        return self.url_open(
-            f"/json/2/{model}/{method}",
-            data=json.dumps(params),
-            headers={
-                "Content-Type": "application/json",
-                "Authorization": f"Bearer {self.keys[who]}",
-                "X-Odoo-Database": self.env.cr.dbname,
-            },
-        )
+        return self.json2(self.keys[who], model, method, **params)
 
     def _jsonrpc(self, who, model, method, args, kwargs=None):
-        """``execute_kw`` exactly as OdooRPC sends it (an API key as password)."""
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {
-                "service": "object",
-                "method": "execute_kw",
-                "args": [
-                    self.env.cr.dbname,
-                    self.users[who].id,
-                    self.keys[who],
-                    model,
-                    method,
-                    args,
-                    kwargs or {},
-                ],
-            },
-        }
-        response = self.url_open(
-            "/jsonrpc",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
+        response = self.jsonrpc_execute_kw(
+            self.users[who], self.keys[who], model, method, args, kwargs
         )
         self.assertEqual(response.status_code, 200, response.text)
         return response.json()

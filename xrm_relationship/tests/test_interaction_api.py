@@ -8,17 +8,16 @@ README's "API for integrators" shows. Missing notes give a clear message;
 notes someone saved first are not overwritten.
 """
 
-import json
-from datetime import datetime, timedelta
-
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
+
+from .common import XrmHttpCase, new_api_key
 
 NOTES = {"summary": "Wants a pilot in June", "outcome": "positive", "quality": 4}
 
 
 @tagged("post_install", "-at_install")
-class TestDocumentThroughTheApi(HttpCase):
+class TestDocumentThroughTheApi(XrmHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -45,26 +44,10 @@ class TestDocumentThroughTheApi(HttpCase):
         cls.captured = cls.env["xrm.interaction"].search(
             [("source_ref", "=", f"mail.message,{message.id}")]
         )
-        cls.key = (
-            cls.env["res.users.apikeys"]
-            .with_user(cls.salesperson)
-            ._generate(
-                scope="rpc",
-                name="api",
-                expiration_date=datetime.now() + timedelta(days=1),
-            )
-        )
+        cls.key = new_api_key(cls.env, cls.salesperson, "api")
 
     def _json2(self, method, **params):
-        return self.url_open(
-            f"/json/2/xrm.interaction/{method}",
-            data=json.dumps(params),
-            headers={
-                "Content-Type": "application/json",
-                "Authorization": f"Bearer {self.key}",
-                "X-Odoo-Database": self.env.cr.dbname,
-            },
-        )
+        return self.json2(self.key, "xrm.interaction", method, **params)
 
     def test_document_through_json2(self):
         self.assertEqual(self.captured.state, "draft")
@@ -77,29 +60,13 @@ class TestDocumentThroughTheApi(HttpCase):
         self.assertEqual(self.captured.write_uid, self.salesperson)
 
     def test_document_through_jsonrpc_execute_kw(self):
-        response = self.url_open(
-            "/jsonrpc",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "id": 1,
-                    "params": {
-                        "service": "object",
-                        "method": "execute_kw",
-                        "args": [
-                            self.env.cr.dbname,
-                            self.salesperson.id,
-                            self.key,
-                            "xrm.interaction",
-                            "action_document",
-                            [self.captured.ids],
-                            NOTES,
-                        ],
-                    },
-                }
-            ),
-            headers={"Content-Type": "application/json"},
+        response = self.jsonrpc_execute_kw(
+            self.salesperson,
+            self.key,
+            "xrm.interaction",
+            "action_document",
+            [self.captured.ids],
+            NOTES,
         )
         self.assertNotIn("error", response.json(), response.text)
         self.assertEqual(self.captured.state, "done")

@@ -7,19 +7,19 @@ ORM, the form's save (``web_save``) and JSON-2 with an API key.
 """
 
 import importlib.util
-import json
-from datetime import datetime, timedelta
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 from odoo.tools.misc import file_path
+
+from .common import XrmHttpCase, new_api_key
 
 NOTES = {"summary": "Agreed on a pilot", "outcome": "positive", "quality": 4}
 
 
 @tagged("post_install", "-at_install")
-class TestInteractionMemory(HttpCase):
+class TestInteractionMemory(XrmHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -39,26 +39,10 @@ class TestInteractionMemory(HttpCase):
                 "user_id": cls.salesperson.id,
             }
         )
-        cls.key = (
-            cls.env["res.users.apikeys"]
-            .with_user(cls.salesperson)
-            ._generate(
-                scope="rpc",
-                name="memory",
-                expiration_date=datetime.now() + timedelta(days=1),
-            )
-        )
+        cls.key = new_api_key(cls.env, cls.salesperson, "memory")
 
     def _json2(self, model, method, **params):
-        return self.url_open(
-            f"/json/2/{model}/{method}",
-            data=json.dumps(params),
-            headers={
-                "Content-Type": "application/json",
-                "Authorization": f"Bearer {self.key}",
-                "X-Odoo-Database": self.env.cr.dbname,
-            },
-        )
+        return self.json2(self.key, model, method, **params)
 
     def _interaction(self, **vals):
         return (
@@ -178,7 +162,7 @@ class TestInteractionMemory(HttpCase):
         self.assertEqual(len(self._captured_for(message.id)), 1)
 
     def test_server_code_still_switches_capture_off(self):
-        from ..models.xrm_interaction import NO_CAPTURE
+        from ..tools.capture import NO_CAPTURE
 
         message = self.customer.with_context(xrm_no_capture=NO_CAPTURE).message_post(
             body="Automatic", message_type="comment", subtype_xmlid="mail.mt_comment"

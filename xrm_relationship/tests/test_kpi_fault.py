@@ -14,7 +14,7 @@ from psycopg2 import errors as pg_errors
 from odoo.tests import tagged
 from odoo.tools import SQL, mute_logger
 
-from .test_kpi import D, KpiWorld
+from .common import D, XrmWorld
 
 KPI_LOGGER = "odoo.addons.xrm_relationship.models.xrm_kpi_definition"
 
@@ -24,7 +24,7 @@ class Killed(BaseException):
 
 
 @tagged("post_install", "-at_install")
-class TestKpiRunInterrupted(KpiWorld):
+class TestKpiRunInterrupted(XrmWorld):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from odoo.tests import tagged
 
-from .test_kpi import KpiWorld
+from .common import XrmWorld
 
 D = date(2026, 6, 1)
 END = datetime.combine(D, time.min)
@@ -169,7 +169,7 @@ class KpiReferenceMixin:
 
 
 @tagged("post_install", "-at_install")
-class TestKpiReference(KpiReferenceMixin, KpiWorld):
+class TestKpiReference(KpiReferenceMixin, XrmWorld):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -2,17 +2,14 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Privileged actions check rights, whatever door is used (issue 19, point 5)."""
 
-import json
-from datetime import datetime, timedelta
-
 from odoo import http
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
 from ..models.res_partner import MAX_HEALTH_PARTNERS
-from .common import XrmCommon
+from .common import XrmCommon, XrmHttpCase, new_api_key
 
 
 @tagged("post_install", "-at_install")
@@ -158,7 +155,7 @@ class TestPrivilegedActions(XrmCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestPrivilegedActionsExternal(HttpCase):
+class TestPrivilegedActionsExternal(XrmHttpCase):
     """The same locks through JSON-2 (API key) and the portal's session."""
 
     @classmethod
@@ -187,27 +184,11 @@ class TestPrivilegedActionsExternal(HttpCase):
             )
             .id,
         )
-        cls.key = (
-            cls.env["res.users.apikeys"]
-            .with_user(cls.internal)
-            ._generate(
-                scope="rpc",
-                name="priv",
-                expiration_date=datetime.now() + timedelta(days=1),
-            )
-        )
+        cls.key = new_api_key(cls.env, cls.internal, "priv")
         cls.active = cls.env.ref("xrm_relationship.xrm_journey_stage_active")
 
     def _json2(self, model, method, **params):
-        return self.url_open(
-            f"/json/2/{model}/{method}",
-            data=json.dumps(params),
-            headers={
-                "Content-Type": "application/json",
-                "Authorization": f"Bearer {self.key}",
-                "X-Odoo-Database": self.env.cr.dbname,
-            },
-        )
+        return self.json2(self.key, model, method, **params)
 
     @mute_logger("odoo.http")
     def test_json2_internal_user_cannot_write_xrm_fields(self):

@@ -8,13 +8,13 @@ from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
-from .test_kpi import KpiWorld, dt
+from .common import XrmWorld, dt
 
 D = date(2026, 6, 1)  # W = [2026-03-03, 2026-06-01) for 90 days
 
 
 @tagged("post_install", "-at_install")
-class TestSupplierFriction(KpiWorld):
+class TestSupplierFriction(XrmWorld):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

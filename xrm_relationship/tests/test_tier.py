@@ -18,7 +18,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
-from .test_kpi import KpiWorld, dt
+from .common import XrmWorld, dt
 
 D = date(2026, 6, 1)
 
@@ -35,7 +35,7 @@ PARAMS = {
 
 
 @tagged("post_install", "-at_install")
-class TestTier(KpiWorld):
+class TestTier(XrmWorld):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -370,7 +370,7 @@ class TestWebhookTrust(WebhookCase):
         self.assertFalse(self.server.received, "nothing signed with B's secret")
         self.assertEqual((forged | elsewhere).mapped("state"), ["failed", "failed"])
         # a genuine delivery of B's definition is signed with B's secret
-        genuine = kpi_b._xrm_send_webhook(
+        genuine = self.Delivery._xrm_enqueue_kpi_status(
             self.env["xrm.kpi.value"].create(
                 {
                     "definition_id": kpi_b.id,

@@ -3,6 +3,8 @@
 """Helpers and constants every model of the addon shares (as ``mail/tools``)."""
 
 from . import batch
+from . import capture
 from . import constants
+from . import kpi
 from . import rules
 from . import settings

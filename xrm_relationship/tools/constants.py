@@ -21,3 +21,7 @@ HEALTH_WINDOW_DAYS = 365
 # Internal assessments (stage, health, churn, counters): never shown to portal
 # or public users, who may read their own commercial partner.
 INTERNAL = "base.group_user"
+
+# The documents whose partner is the relationship a contact reaches: capture
+# follows their emails and activities, the composer warns on their pressure.
+RELATIONSHIP_DOCUMENTS = ("res.partner", "crm.lead", "helpdesk.ticket")

@@ -1,0 +1,156 @@
+# Copyright 2026 XRM Relationship contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
+
+from odoo import _, api, fields, models
+from odoo.tools import format_datetime
+
+from ..tools.capture import capture_suspended, run_isolated
+from ..tools.constants import RELATIONSHIP_DOCUMENTS
+from ..tools.settings import xrm_setting
+
+
+class XrmCapture(models.AbstractModel):
+    """Contacts the system sees become draft interactions.
+
+    Mixed into the models whose events are contacts (mail.message,
+    mail.activity, calendar.event): each one says which of its events are
+    contacts and with whom; this says where they are remembered, in which
+    company and when, once per event, without ever refusing the event.
+    """
+
+    _name = "xrm.capture"
+    _description = "Relationship Capture"
+
+    @api.model
+    def _xrm_capture_enabled(self, channel_key):
+        if capture_suspended(self.env):
+            return False
+        return xrm_setting(self.env, f"capture_{channel_key}")
+
+    @api.model
+    def _xrm_links_for(self, model, res_ids):
+        """{res_id: vals} linking an interaction to the record it happened on."""
+        links = {}
+        if model not in RELATIONSHIP_DOCUMENTS:
+            return links
+        records = self.env[model].sudo().browse(res_ids).exists()
+        for record in records:
+            if model == "res.partner":
+                vals = {"partner_id": record.id, "user_id": record.user_id.id}
+            elif model == "crm.lead":
+                vals = {
+                    "partner_id": record.partner_id.id,
+                    "lead_id": record.id,
+                    "user_id": record.user_id.id,
+                    "team_id": record.team_id.id,
+                }
+            else:
+                vals = {
+                    "partner_id": record.partner_id.id,
+                    "ticket_id": record.id,
+                    "user_id": record.user_id.id,
+                }
+            if vals["partner_id"]:
+                vals["company_id"] = (
+                    record.company_id.id if "company_id" in record else False
+                ) or self.env.company.id
+                links[record.id] = vals
+        return links
+
+    @api.model
+    def _xrm_capture_company(self, vals):
+        """The company a captured interaction lives in.
+
+        The document's (or, without one, the relationship's) when the
+        relationship may be used there; otherwise the relationship's own, so
+        a customer of another company on a ticket is still remembered, where
+        that company's people see it. A contact person of yet another company
+        is left out rather than refusing the capture.
+        """
+        Partner = self.env["res.partner"].sudo()
+        partner = Partner.browse(vals["partner_id"]).commercial_partner_id
+        company = self.env["res.company"].browse(
+            vals.get("company_id") or partner.company_id.id or self.env.company.id
+        )
+        if partner.company_id and partner.company_id != company:
+            company = partner.company_id
+        contact = Partner.browse(vals.get("contact_id") or [])
+        if contact.company_id and contact.company_id != company:
+            vals["contact_id"] = False
+        vals["company_id"] = company.id
+        return vals
+
+    @api.model
+    def _xrm_capture(self, vals_list):
+        """Create draft interactions for events not captured yet (by source_ref).
+
+        Never refuses the event that triggered it: impossible dates are
+        clamped, the company is made consistent with the relationship, and
+        an event that still cannot be captured is skipped with a warning
+        while the others of the batch are captured.
+        """
+        # sudo: capture happens on behalf of the system, whoever triggered it.
+        Interaction = self.env["xrm.interaction"].sudo()
+        vals_list = [
+            v for v in vals_list if v.get("partner_id") and v.get("source_ref")
+        ]
+        if not vals_list:
+            return self.env["xrm.interaction"]
+        existing = set(
+            Interaction.with_context(active_test=False)
+            .search([("source_ref", "in", [v["source_ref"] for v in vals_list])])
+            .mapped("source_ref")
+        )
+        now = fields.Datetime.now()
+        new_vals, seen, future = [], set(), {}
+        for event_vals in vals_list:
+            if event_vals["source_ref"] in existing or event_vals["source_ref"] in seen:
+                continue
+            seen.add(event_vals["source_ref"])
+            vals = self._xrm_capture_company(dict(event_vals, state="draft"))
+            date = fields.Datetime.to_datetime(vals.get("date"))
+            if date and date > now:
+                # A sender's clock (or a forged Date: header) in the future.
+                future[vals["source_ref"]] = date
+                vals["date"] = now
+            new_vals.append(vals)
+        if not new_vals:
+            return self.env["xrm.interaction"]
+        batch = len(new_vals) > 1
+        captured = run_isolated(
+            self.env,
+            self._xrm_capture_create,
+            new_vals,
+            future,
+            what=f"capture of {new_vals[0]['source_ref']}" + (" and more" * batch),
+            level=logging.INFO if batch else logging.WARNING,
+        )
+        if captured is None and batch:
+            # One bad event must not cost the others: one savepoint each.
+            captured = Interaction
+            for vals in new_vals:
+                captured |= (
+                    run_isolated(
+                        self.env,
+                        self._xrm_capture_create,
+                        [vals],
+                        future,
+                        what=f"capture of {vals['source_ref']}",
+                    )
+                    or Interaction
+                )
+        return captured or Interaction
+
+    @api.model
+    def _xrm_capture_create(self, vals_list, future):
+        records = self.env["xrm.interaction"].sudo().create(vals_list)
+        for rec in records.filtered(lambda r: r.source_ref in future):
+            rec._message_log(
+                body=_(
+                    "The event said it happened on %(claimed)s, in the future: "
+                    "it is dated when it was received instead.",
+                    claimed=format_datetime(self.env, future[rec.source_ref]),
+                )
+            )
+        return records
