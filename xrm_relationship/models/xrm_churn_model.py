@@ -34,6 +34,8 @@ STEP_DAYS = 14
 MAX_DATES = 52
 # Time split of the backtest: the older share trains, the newer tests.
 TRAIN_SHARE = 2 / 3
+# Training reads at most about this many samples (a uniform subsample).
+MAX_SAMPLES = 200_000
 # Below this many relationships that churned, the model does not score.
 MIN_CHURNS = 50
 DEFAULT_THRESHOLD = 50
@@ -265,12 +267,15 @@ class XrmChurnModel(models.Model):
         return min(max(value, 1), 100)
 
     @api.model
-    def _xrm_samples_sql(self, company, dates, partner_ids=None):
+    def _xrm_samples_sql(self, company, dates, partner_ids=None, every=1):
         """SQL rows (partner_id, as_of, label, <one bucket per feature>).
 
         Relationships of ``company`` (shared ones count for the main company,
         as in health) that were in a journey stage other than churn on the
         as-of date. Every feature reads only rows dated before ``as_of``.
+        With ``every`` > 1, one (relationship, date) pair in ``every`` is
+        kept, staggered over the dates: a uniform sample, so the frequencies
+        keep their proportions while a large company trains in bounded time.
         """
         shared = self.env["xrm.health.profile"]._xrm_shared_health_company()
         pressure_days = self.env["xrm.contact.pressure"]._xrm_pressure_days()
@@ -283,7 +288,9 @@ class XrmChurnModel(models.Model):
         )
         return SQL(
             """
-            WITH dates(as_of) AS (SELECT unnest(%(dates)s::timestamp[])),
+            WITH dates(as_of, k) AS (
+                SELECT * FROM unnest(%(dates)s::timestamp[]) WITH ORDINALITY
+            ),
             base AS (
                 SELECT p.id AS partner_id, d.as_of, st.since AS stage_since,
                        st.max_days
@@ -301,6 +308,7 @@ class XrmChurnModel(models.Model):
                    AND COALESCE(p.company_id, %(shared)s) = %(company)s
                    AND st.is_churn IS NOT TRUE
                    AND (%(all)s OR p.id = ANY(%(ids)s))
+                   AND mod(p.id + d.k, %(every)s) = 0
             ), x AS (
                 SELECT b.*,
                        EXISTS (
@@ -363,6 +371,7 @@ class XrmChurnModel(models.Model):
             company=company.id,
             all=partner_ids is None,
             ids=list(partner_ids or []),
+            every=max(int(every), 1),
             horizon=HORIZON_DAYS,
             pressure=pressure_days,
             purchases=purchases,
@@ -466,6 +475,21 @@ class XrmChurnModel(models.Model):
         return model or self.sudo().create({"company_id": company.id})
 
     @api.model
+    def _xrm_sample_every(self, company, dates):
+        """Keep one sample in this many so that training stays bounded."""
+        shared = self.env["xrm.health.profile"]._xrm_shared_health_company()
+        [(relationships,)] = self.env.execute_query(
+            SQL(
+                "SELECT COUNT(*) FROM res_partner p"
+                " WHERE p.id = p.commercial_partner_id"
+                " AND COALESCE(p.company_id, %s) = %s",
+                shared.id,
+                company.id,
+            )
+        )
+        return max(1, math.ceil(relationships * len(dates) / MAX_SAMPLES))
+
+    @api.model
     def _xrm_train(self, company, now=None):
         """Train ``company``'s model on its history; returns the model."""
         _ = self.env._
@@ -478,7 +502,9 @@ class XrmChurnModel(models.Model):
             SQL(
                 "CREATE TEMP TABLE %s ON COMMIT DROP AS %s",
                 SQL.identifier(SAMPLES_TABLE),
-                self._xrm_samples_sql(company, dates),
+                self._xrm_samples_sql(
+                    company, dates, every=self._xrm_sample_every(company, dates)
+                ),
             )
         )
         try:

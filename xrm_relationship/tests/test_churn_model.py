@@ -11,6 +11,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import SQL
 
+from ..models import xrm_churn_model as churn_model
 from ..models.xrm_churn_model import roc_auc
 from .common import XrmCommon
 
@@ -157,6 +158,15 @@ class TestChurnModel(XrmCommon):
         churned = partners.filtered(lambda p: p.id in churns)[:3]
         self.assertFalse(any(churned.mapped("xrm_churn_risk")))
         self.assertTrue(all(churned.mapped("xrm_churn_risk_date")))
+
+    def test_large_history_is_subsampled_uniformly(self):
+        """A big company trains on a uniform sample: same signal, bounded cost."""
+        self._world(300, 0.5, planted=True, seed=5)
+        with patch.object(churn_model, "MAX_SAMPLES", 4000):
+            model = self.Model._xrm_train(self.env.company)
+        self.assertLess(model.sample_count, 4500)
+        self.assertEqual(model.state, "ready")
+        self.assertGreaterEqual(model.auc, 0.8, model.message)
 
     def test_random_churn_is_a_coin_toss(self):
         self._world(400, 0.5, planted=False, seed=11)
