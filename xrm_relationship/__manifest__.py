@@ -20,6 +20,7 @@
     "data": [
         "security/xrm_relationship_security.xml",
         "security/ir.model.access.csv",
+        "security/xrm_churn_security.xml",
         "data/ir_config_parameter_data.xml",
         "data/res_company_data.xml",
         "data/mail_activity_type_data.xml",
@@ -57,6 +58,8 @@
         "views/res_config_settings_views.xml",
         "views/xrm_dashboard_views.xml",
         "views/xrm_menus.xml",
+        "views/xrm_health_receipt_views.xml",
+        "views/xrm_churn_model_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

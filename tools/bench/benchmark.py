@@ -93,6 +93,25 @@ def health_all():
 
 
 timed("health_all", health_all)
+# Churn risk (issue 16): weekly training with its backtest, nightly scoring.
+Churn = env["xrm.churn.model"]
+timed("churn_train", lambda: Churn._xrm_train(env.company))
+results["churn_model"] = Churn.search([("company_id", "=", env.company.id)]).read(
+    ["state", "sample_count", "churn_count", "auc"]
+)[0]
+
+
+def churn_score_all():
+    cr.execute(
+        "SELECT id FROM res_partner WHERE active AND id = commercial_partner_id"
+        " ORDER BY id"
+    )
+    ids = [row[0] for row in cr.fetchall()]
+    for index in range(0, len(ids), 2000):
+        Churn._xrm_score_partners(Partner.browse(ids[index : index + 2000]))
+
+
+timed("churn_score_all", churn_score_all)
 dashboard = env["xrm.dashboard"].with_user(admin)
 dashboard.get_dashboard_data({})  # warm the registry caches
 timed("dashboard", lambda: dashboard.get_dashboard_data({}), repeat=5)

@@ -15,12 +15,16 @@ from . import res_config_settings
 from . import xrm_customer_goal
 from . import xrm_health_profile
 from . import xrm_health_snapshot
+from . import xrm_health_receipt
+from . import res_partner_health_time
+from . import xrm_churn_model
 from . import xrm_early_warning
 from . import xrm_webhook_delivery
 from . import xrm_kpi_definition
 from . import xrm_kpi_formula
 from . import xrm_kpi_value
 from . import xrm_dashboard
+from . import xrm_dashboard_confidence
 from . import xrm_engagement_event
 from . import xrm_incentive_plan
 from . import xrm_incentive_run

@@ -16,6 +16,7 @@ class MailActivity(models.Model):
             ("no_contact", "No Meaningful Contact"),
             ("health_red", "Health Red"),
             ("stage_overdue", "Stage Overdue"),
+            ("churn_risk", "Churn Risk"),
         ],
         string="Relationship Warning",
         index="btree_not_null",

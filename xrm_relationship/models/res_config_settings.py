@@ -253,3 +253,20 @@ class ResConfigSettings(models.TransientModel):
                             "between 1 and 3660 days."
                         )
                     )
+
+    # Health over time: a churn risk from here on is an early warning.
+    xrm_churn_risk_threshold = fields.Integer(
+        string="Churn Risk Warning From",
+        config_parameter="xrm_relationship.churn_risk_threshold",
+        default=50,
+        help="A relationship whose churn risk (0–100) reaches this value gets an "
+        "early-warning activity for its salesperson.",
+    )
+
+    @api.constrains("xrm_churn_risk_threshold")
+    def _check_xrm_churn_risk_threshold(self):
+        for settings in self:
+            if not 1 <= settings.xrm_churn_risk_threshold <= 100:
+                raise ValidationError(
+                    self.env._("The churn risk threshold must be between 1 and 100.")
+                )

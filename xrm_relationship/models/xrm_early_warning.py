@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, plaintext2html
 
 from ..tools.rules import no_meaningful_contact_sql, stage_overdue_sql
 from ..tools.settings import xrm_setting
@@ -12,7 +12,8 @@ from ..tools.settings import xrm_setting
 class XrmEarlyWarning(models.AbstractModel):
     """Partner-level early warnings (SPEC § KPIs) and their activities.
 
-    No meaningful contact for N days, health turning red, stage overdue:
+    No meaningful contact for N days, health turning red, stage overdue,
+    churn risk at or above the Settings threshold:
     one activity per partner and kind for the partner's salesperson, never
     duplicated, marked done when the warning no longer holds.
     """
@@ -42,7 +43,8 @@ class XrmEarlyWarning(models.AbstractModel):
                   CROSS JOIN LATERAL (VALUES
                     ('no_contact', p.xrm_stage_date < %(limit)s AND %(silent)s),
                     ('health_red', p.xrm_health = 'red'),
-                    ('stage_overdue', %(overdue)s)
+                    ('stage_overdue', %(overdue)s),
+                    ('churn_risk', p.xrm_churn_risk >= %(risk)s)
                   ) AS kind(name, holds)
                  WHERE p.active AND p.id = p.commercial_partner_id
                    AND s.is_churn IS NOT TRUE AND kind.holds
@@ -50,6 +52,7 @@ class XrmEarlyWarning(models.AbstractModel):
                 limit=limit,
                 silent=no_meaningful_contact_sql("p", limit),
                 overdue=stage_overdue_sql("p", "s", now),
+                risk=self.env["xrm.churn.model"]._xrm_threshold(),
             )
         )
         return {(pid, kind): user_id for pid, user_id, kind in self.env.cr.fetchall()}
@@ -74,6 +77,16 @@ class XrmEarlyWarning(models.AbstractModel):
             Activity._fields["xrm_warning_kind"]._description_selection(self.env)
         )
         deadline = fields.Date.context_today(self) + timedelta(days=2)
+        risky = (
+            self.env["res.partner"]
+            .sudo()
+            .browse(pid for pid, kind in candidates if kind == "churn_risk")
+        )
+        # The churn risk's activity says why: the model's reasons, in words.
+        notes = {
+            (p.id, "churn_risk"): plaintext2html(p.xrm_churn_risk_factors or "")
+            for p in risky
+        }
         vals_list = [
             {
                 "res_model_id": model_id,
@@ -83,6 +96,7 @@ class XrmEarlyWarning(models.AbstractModel):
                 "date_deadline": deadline,
                 "summary": kinds[kind],
                 "xrm_warning_kind": kind,
+                "note": notes.get((partner_id, kind), False),
             }
             for (partner_id, kind), user_id in sorted(candidates.items())
             if (partner_id, kind) not in existing

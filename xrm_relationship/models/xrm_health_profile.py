@@ -200,6 +200,15 @@ class XrmHealthProfile(models.Model):
                        AND i.date >= %(start)s AND i.date < %(end)s
                  ) q
                  WHERE q.n > 0
+            ), docs AS (
+                -- Receipt: how many contacts were never documented (uncertainty)
+                SELECT i.partner_id, COUNT(*) AS n,
+                       COUNT(*) FILTER (WHERE i.state = 'draft') AS draft_n
+                  FROM xrm_interaction i
+                 WHERE i.partner_id = ANY(%(ids)s)
+                   AND i.partner_id BETWEEN %(lo)s AND %(hi)s
+                   AND i.active AND i.date >= %(start)s AND i.date < %(end)s
+                 GROUP BY 1
             ), goals AS (
                 SELECT g.partner_id,
                        AVG(CASE WHEN g.state = 'achieved' THEN 100
@@ -218,6 +227,8 @@ class XrmHealthProfile(models.Model):
                        csat.avg AS csat_avg, COALESCE(csat.n, 0) AS csat_n,
                        quality.avg AS q_avg, COALESCE(quality.n, 0) AS q_n,
                        goals.avg AS co, COALESCE(goals.n, 0) AS goal_n,
+                       COALESCE(docs.n, 0) AS doc_n,
+                       COALESCE(docs.draft_n, 0) AS draft_n, hp.id AS profile_id,
                        COALESCE(pt.w, pd.w) AS w,
                        COALESCE(pt.green, pd.green) AS green,
                        COALESCE(pt.yellow, pd.yellow) AS yellow,
@@ -233,6 +244,10 @@ class XrmHealthProfile(models.Model):
                   LEFT JOIN csat ON csat.partner_id = t.id
                   LEFT JOIN quality ON quality.partner_id = t.id
                   LEFT JOIN goals ON goals.partner_id = t.id
+                  LEFT JOIN docs ON docs.partner_id = t.id
+                  LEFT JOIN xrm_health_profile hp
+                    ON hp.active AND hp.company_id = t.company_id
+                   AND hp.relation_type = t.rtype
                   LEFT JOIN params pt
                     ON pt.company_id = t.company_id AND pt.rtype = t.rtype
                   LEFT JOIN params pd
@@ -248,7 +263,8 @@ class XrmHealthProfile(models.Model):
                        CASE WHEN cs IS NULL THEN NULL
                             WHEN cs >= green THEN 'green'
                             WHEN cs >= yellow THEN 'yellow'
-                            ELSE 'red' END AS health
+                            ELSE 'red' END AS health,
+                       %(uncertain)s AS uncertain
                   FROM scored
             ), upd AS (
                 UPDATE res_partner p
@@ -257,7 +273,8 @@ class XrmHealthProfile(models.Model):
                        xrm_health_date = %(as_of)s,
                        xrm_cx_csat_avg = f.csat_avg, xrm_cx_csat_count = f.csat_n,
                        xrm_cx_quality_avg = f.q_avg, xrm_cx_quality_count = f.q_n,
-                       xrm_co_goal_count = f.goal_n, xrm_cs_cx_weight = f.w
+                       xrm_co_goal_count = f.goal_n, xrm_cs_cx_weight = f.w,
+                       xrm_health_uncertain = f.uncertain
                   FROM final f, res_partner old
                  WHERE p.id = f.id AND old.id = f.id
                    AND p.id BETWEEN %(lo)s AND %(hi)s
@@ -271,10 +288,11 @@ class XrmHealthProfile(models.Model):
             ), snap AS (
                 INSERT INTO xrm_health_snapshot (
                        partner_id, company_id, date, cx_score, co_score, cs_score,
-                       has_cx, has_co, health,
+                       has_cx, has_co, health, %(receipt_columns)s,
                        create_uid, create_date, write_uid, write_date)
                 SELECT f.id, f.own_company_id, %(as_of)s, f.cx, f.co, f.cs,
                        f.cx IS NOT NULL, f.co IS NOT NULL, f.health,
+                       %(receipt_values)s,
                        %(uid)s, NOW() AT TIME ZONE 'UTC',
                        %(uid)s, NOW() AT TIME ZONE 'UTC'
                   FROM final f
@@ -283,6 +301,7 @@ class XrmHealthProfile(models.Model):
                    SET cx_score = EXCLUDED.cx_score, co_score = EXCLUDED.co_score,
                        cs_score = EXCLUDED.cs_score, has_cx = EXCLUDED.has_cx,
                        has_co = EXCLUDED.has_co, health = EXCLUDED.health,
+                       %(receipt_updates)s,
                        write_uid = EXCLUDED.write_uid,
                        write_date = EXCLUDED.write_date
             )
@@ -300,6 +319,7 @@ class XrmHealthProfile(models.Model):
             as_of=as_of,
             uid=self.env.uid,
             params=SQL(", ").join(param_rows),
+            **self.env["xrm.health.snapshot"]._xrm_receipt_sql("f"),
         )
         self.env.cr.execute(query)
         changes = {pid: (old, new) for pid, old, new in self.env.cr.fetchall()}

@@ -33,6 +33,7 @@ MATRIX = {
     "xrm.kpi.value":            ("", "", "", "", "rwcu", "c"),
     "xrm.health.profile":       ("", "", "", "r", "rwcu", "c"),
     "xrm.health.snapshot":      ("", "", "", "r", "rwcu", "c"),
+    "xrm.churn.model":          ("", "", "", "r", "rwcu", "c"),
     # written by server code only: what was queued never changes
     "xrm.webhook.delivery":     ("", "", "", "", "ru", ""),
     "xrm.engagement.event":     ("", "", "", "rc", "rwcu", "c"),
@@ -76,6 +77,10 @@ INTERNAL_PARTNER_FIELDS = [
     "xrm_health",
     "xrm_cs_score",
     "xrm_churn_reason",
+    "xrm_churn_risk",
+    "xrm_churn_risk_factors",
+    "xrm_health_uncertain",
+    "xrm_health_change_summary",
     "xrm_last_meaningful_summary",
     "xrm_interaction_ids",
     "xrm_tier_id",
@@ -158,6 +163,7 @@ def build_world(cls):
             }
         ),
         "xrm.health.profile": profile,
+        "xrm.churn.model": env["xrm.churn.model"]._xrm_model_for(env.company),
         "xrm.health.snapshot": env["xrm.health.snapshot"].create(
             {"partner_id": cls.customer.id, "date": date(2026, 1, 1), "cs_score": 50}
         ),
