@@ -20,11 +20,14 @@
     "data": [
         "security/xrm_relationship_security.xml",
         "security/ir.model.access.csv",
+        "data/ir_config_parameter_data.xml",
+        "data/res_company_data.xml",
+        "data/mail_activity_type_data.xml",
+        "data/mail_template_data.xml",
         "data/xrm_journey_stage_data.xml",
-        "data/xrm_config_data.xml",
-        "data/xrm_kpi_data.xml",
-        "data/xrm_care_data.xml",
-        "data/xrm_knowledge_friction_data.xml",
+        "data/xrm_relationship_tier_data.xml",
+        "data/xrm_kpi_definition_data.xml",
+        "data/ir_cron_data.xml",
         "views/xrm_interaction_views.xml",
         "views/xrm_journey_stage_views.xml",
         "views/xrm_customer_goal_views.xml",
@@ -46,7 +49,13 @@
         "views/xrm_dashboard_views.xml",
         "views/xrm_menus.xml",
     ],
-    "demo": ["demo/xrm_demo.xml", "demo/xrm_care_demo.xml"],
+    "demo": [
+        "demo/res_users_demo.xml",
+        "demo/res_partner_demo.xml",
+        "demo/xrm_interaction_demo.xml",
+        "demo/xrm_incentive_demo.xml",
+        "demo/xrm_care_demo.xml",
+    ],
     "assets": {
         "web.assets_backend": [
             "xrm_relationship/static/src/dashboard/*",

@@ -73,6 +73,7 @@ def floor():
 
 Definition = env["xrm.kpi.definition"]
 Partner = env["res.partner"]
+Health = env["xrm.health.profile"]
 admin = env.ref("base.user_admin")
 
 timed("floor", floor, repeat=3)
@@ -88,7 +89,7 @@ def health_all():
     )
     ids = [row[0] for row in cr.fetchall()]
     for index in range(0, len(ids), 5000):
-        Partner.browse(ids[index : index + 5000])._xrm_compute_health()
+        Health._xrm_compute_health(Partner.browse(ids[index : index + 5000]))
 
 
 timed("health_all", health_all)

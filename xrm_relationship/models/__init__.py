@@ -10,10 +10,10 @@ from . import crm_lead
 from . import helpdesk_ticket
 from . import xrm_ticket_suggestion
 from . import res_config_settings
-from . import xrm_demo_loader
 from . import xrm_customer_goal
 from . import xrm_health_profile
 from . import xrm_health_snapshot
+from . import xrm_early_warning
 from . import xrm_webhook_delivery
 from . import xrm_kpi_definition
 from . import xrm_kpi_value
@@ -27,3 +27,4 @@ from . import xrm_tier_history
 from . import crm_team
 from . import res_company
 from . import mail_compose_message
+from . import mail_template

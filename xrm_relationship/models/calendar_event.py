@@ -4,25 +4,45 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
+from .xrm_interaction import run_isolated
+
 
 class CalendarEvent(models.Model):
     _inherit = "calendar.event"
 
     @api.model
-    def _cron_xrm_capture_meetings(self, lookback_days=7):
+    def _cron_xrm_capture_meetings(self, lookback_days=7, batch_size=200):
         """Meetings that ended recently with external attendees become contacts.
 
         Safe to run again: one interaction per (meeting, relationship), keyed
-        by source_ref.
+        by source_ref, so a run cut short resumes on the next one. Committed
+        per batch; a meeting that cannot be captured is skipped with a
+        warning, the rest of its batch is captured.
         """
         Interaction = self.env["xrm.interaction"]
         if not Interaction._xrm_capture_enabled("calendar"):
             return Interaction
         now = fields.Datetime.now()
         events = self.sudo().search(
-            [("stop", "<=", now), ("stop", ">=", now - timedelta(days=lookback_days))]
+            [("stop", "<=", now), ("stop", ">=", now - timedelta(days=lookback_days))],
+            order="id",
         )
-        return events._xrm_capture_meetings()
+        Cron = self.env["ir.cron"]
+        Cron._commit_progress(remaining=len(events))
+        captured = Interaction.sudo()
+        for index in range(0, len(events), batch_size):
+            batch = events[index : index + batch_size]
+            captured |= (
+                run_isolated(
+                    self.env,
+                    batch._xrm_capture_meetings,
+                    what=f"capture of calendar.event {batch[:1].id} and next",
+                )
+                or Interaction.sudo()
+            )
+            if not Cron._commit_progress(len(batch)):
+                break  # out of time: Odoo calls the job again for the rest
+        return captured
 
     def _xrm_capture_meetings(self):
         Interaction = self.env["xrm.interaction"]

@@ -1,10 +1,47 @@
 # Copyright 2026 XRM Relationship contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import contextvars
 import logging
+from collections import Counter
+from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..tools.settings import xrm_setting, xrm_setting_number
+from .xrm_interaction import NO_CAPTURE
 
 _logger = logging.getLogger(__name__)
+
+# Acknowledgements sent to one address, and to one domain, per this window
+# (Settings ▸ XRM ▸ Fast first response): anyone can type any address in a
+# website form, we must not become their mailer.
+ACK_WINDOW = timedelta(hours=24)
+ACK_LIMIT_DEFAULTS = {"ack_max_per_email": 3, "ack_max_per_domain": 20}
+# Public webmail: strangers share the domain, so one sender must not use up
+# everyone's acknowledgements; only the per-address limit applies there.
+PUBLIC_EMAIL_DOMAINS = frozenset(
+    """
+    aol.com gmail.com googlemail.com gmx.com gmx.de gmx.net hotmail.co.uk
+    hotmail.com hotmail.fr icloud.com laposte.net live.com mac.com mail.com
+    mail.ru me.com msn.com orange.fr outlook.com outlook.fr proton.me
+    protonmail.com qq.com web.de yahoo.co.uk yahoo.com yahoo.fr yandex.com
+    yandex.ru ymail.com zoho.com 163.com 126.com
+    """.split()
+)
+# What a submitter typed is echoed in an acknowledgement at most this long
+# (the shipped template cuts its own placeholders the same way).
+ACK_EXCERPT = 60
+# Set by server code only while an acknowledgement is rendered, so that the
+# email layout shows the lead's name cut short (mail_template.py); a caller
+# cannot set it through the context.
+ACK_RENDERING = contextvars.ContextVar("xrm_ack_rendering", default=False)
+
+
+def ack_excerpt(text):
+    """``text`` cut to ACK_EXCERPT characters, with an ellipsis if cut."""
+    text = text or ""
+    return text if len(text) <= ACK_EXCERPT else text[: ACK_EXCERPT - 1] + "…"
 
 
 class CrmLead(models.Model):
@@ -26,6 +63,7 @@ class CrmLead(models.Model):
         string="Acknowledged On",
         readonly=True,
         copy=False,
+        index="btree_not_null",  # the rate limit reads the last 24 hours
         help="When the automatic acknowledgement was sent; it is sent once.",
     )
     xrm_first_response_date = fields.Datetime(
@@ -107,34 +145,129 @@ class CrmLead(models.Model):
             "xrm_relationship.mail_template_xrm_lead_ack", raise_if_not_found=False
         )
 
+    @api.model
+    def _xrm_ack_limits(self):
+        """(per address, per domain) acknowledgements allowed per window."""
+        return tuple(
+            max(xrm_setting_number(self.env, key, default, int), 1)
+            for key, default in ACK_LIMIT_DEFAULTS.items()
+        )
+
+    @api.model
+    def _xrm_ack_sent_counts(self, emails):
+        """Acknowledgements sent in the window, per address and per domain.
+
+        One query for the whole batch, over every company (they share the
+        mail server's reputation) and archived leads too; the partial index
+        on ``xrm_ack_sent_date`` keeps it to the window's few rows.
+        """
+        per_email, per_domain = Counter(), Counter()
+        if not emails:
+            return per_email, per_domain
+        domains = {email.rpartition("@")[2] for email in emails}
+        self.flush_model(["email_normalized", "xrm_ack_sent_date"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT email_normalized, COUNT(*) FROM crm_lead
+                 WHERE xrm_ack_sent_date >= %(since)s
+                   AND (email_normalized = ANY(%(emails)s)
+                        OR split_part(email_normalized, '@', 2) = ANY(%(domains)s))
+                 GROUP BY email_normalized
+                """,
+                since=fields.Datetime.now() - ACK_WINDOW,
+                emails=list(emails),
+                domains=list(domains),
+            )
+        )
+        for email, count in self.env.cr.fetchall():
+            per_email[email] += count
+            per_domain[email.rpartition("@")[2]] += count
+        return per_email, per_domain
+
     def _xrm_send_acknowledgement(self):
         """Send the team's acknowledgement once per lead that has an email.
 
+        Rate-limited per address and per domain (public webmail: per address
+        only); a lead over the limit is kept and says why it got no email.
         Sent without capture: an automatic email is neither a human answer
         nor contact pressure.
         """
         sent = self.browse()
-        for lead in self.sudo():
-            template = lead._xrm_ack_template()
-            if lead.xrm_ack_sent_date or not lead.email_from or not template:
-                continue
+        todo = [
+            (lead, template)
+            for lead in self.sudo()
+            if not lead.xrm_ack_sent_date
+            and lead.email_from
+            and (template := lead._xrm_ack_template())
+        ]
+        max_email, max_domain = self._xrm_ack_limits()
+        per_email, per_domain = self._xrm_ack_sent_counts(
+            {lead.email_normalized for lead, _t in todo if lead.email_normalized}
+        )
+        for lead, template in todo:
+            email = lead.email_normalized
+            domain = email and email.rpartition("@")[2]
+            if not email:
+                skipped = self.env._(
+                    "Acknowledgement not sent: “%(email)s” is not a valid address.",
+                    email=lead.email_from[:100],
+                )
+            elif per_email[email] >= max_email:
+                skipped = self.env._(
+                    "Acknowledgement not sent: %(email)s already received "
+                    "%(limit)s in the last 24 hours (Settings ▸ XRM ▸ Fast first "
+                    "response).",
+                    email=email,
+                    limit=max_email,
+                )
+            elif (
+                domain not in PUBLIC_EMAIL_DOMAINS and per_domain[domain] >= max_domain
+            ):
+                skipped = self.env._(
+                    "Acknowledgement not sent: addresses at %(domain)s already "
+                    "received %(limit)s in the last 24 hours (Settings ▸ XRM ▸ "
+                    "Fast first response).",
+                    domain=domain,
+                    limit=max_domain,
+                )
+            else:
+                skipped = False
             try:
                 with self.env.cr.savepoint():
-                    template.with_context(xrm_no_capture=True).send_mail(
-                        lead.id,
-                        email_layout_xmlid="mail.mail_notification_light",
-                    )
+                    if skipped:
+                        lead.with_context(xrm_no_capture=NO_CAPTURE)._message_log(
+                            body=skipped
+                        )
+                        continue
+                    # To the one address counted above, whatever the template
+                    # or the submitter's "a@x, b@y, ..." says.
+                    rendering = ACK_RENDERING.set(True)
+                    try:
+                        template.with_context(xrm_no_capture=NO_CAPTURE).send_mail(
+                            lead.id,
+                            email_layout_xmlid="mail.mail_notification_light",
+                            email_values={
+                                "email_to": email,
+                                "email_cc": False,
+                                "recipient_ids": [],
+                            },
+                        )
+                    finally:
+                        ACK_RENDERING.reset(rendering)
                     lead.xrm_ack_sent_date = fields.Datetime.now()
-                    lead.with_context(xrm_no_capture=True)._message_log(
+                    lead.with_context(xrm_no_capture=NO_CAPTURE)._message_log(
                         body=self.env._(
                             "Acknowledgement “%(template)s” sent to %(email)s.",
                             template=template.name,
-                            email=lead.email_from,
+                            email=email,
                         )
                     )
             except Exception:  # a broken template must not lose the lead
                 _logger.exception("XRM: acknowledgement of lead %s failed", lead.id)
                 continue
+            per_email[email] += 1
+            per_domain[domain] += 1
             sent |= lead
         return sent
 
@@ -165,11 +298,12 @@ class CrmLead(models.Model):
 
     def action_set_won(self):
         res = super().action_set_won()
-        Partner = self.env["res.partner"]
-        if Partner._xrm_setting("auto_won"):
-            role = Partner._xrm_setting("auto_won_role", "onboarding")
+        if xrm_setting(self.env, "auto_won"):
+            role = xrm_setting(self.env, "auto_won_role", "onboarding")
             won = self.filtered(lambda lead: lead.won_status == "won")
-            won.partner_id.commercial_partner_id._xrm_auto_move(
-                role, reason=self.env._("Opportunity won")
+            self.env["xrm.journey.stage"]._xrm_auto_move(
+                won.partner_id.commercial_partner_id,
+                role,
+                reason=self.env._("Opportunity won"),
             )
         return res

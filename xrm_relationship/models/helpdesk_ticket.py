@@ -1,6 +1,11 @@
 # Copyright 2026 XRM Relationship contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+
+from ..tools.settings import xrm_setting
+
+HELPDESK_AGENT = "helpdesk_mgmt.group_helpdesk_user_own"
 
 
 class HelpdeskTicket(models.Model):
@@ -19,7 +24,10 @@ class HelpdeskTicket(models.Model):
         "next customer with the same problem.",
     )
     xrm_suggestion_ids = fields.One2many(
-        "xrm.ticket.suggestion", "ticket_id", string="Related Knowledge"
+        "xrm.ticket.suggestion",
+        "ticket_id",
+        string="Related Knowledge",
+        groups=HELPDESK_AGENT,
     )
 
     @api.model_create_multi
@@ -38,8 +46,7 @@ class HelpdeskTicket(models.Model):
 
     def _xrm_sync_support_stage(self):
         """Open ticket -> Support; last ticket closed -> back where it was."""
-        Partner = self.env["res.partner"]
-        if not Partner._xrm_setting("auto_support"):
+        if not xrm_setting(self.env, "auto_support"):
             return
         partners = self.partner_id.commercial_partner_id
         if not partners:
@@ -55,13 +62,18 @@ class HelpdeskTicket(models.Model):
                 ["partner_id"],
             )
         )
-        with_open = Partner.union(
+        with_open = self.env["res.partner"].union(
             *(partner.commercial_partner_id for (partner,) in open_groups)
         )
-        with_open._xrm_auto_move("support", reason=self.env._("Ticket opened"))
-        (partners - with_open)._xrm_leave_support()
+        Stage = self.env["xrm.journey.stage"]
+        Stage._xrm_auto_move(with_open, "support", reason=self.env._("Ticket opened"))
+        Stage._xrm_leave_support(partners - with_open)
 
     def action_xrm_refresh_suggestions(self):
+        # Suggestions are found as superuser: helpdesk agents only (a portal
+        # customer reads their ticket, and must not run the search at will).
+        if not (self.env.su or self.env.user.has_group(HELPDESK_AGENT)):
+            raise AccessError(_("Finding related knowledge is for helpdesk agents."))
         self.check_access("read")
         self.env["xrm.ticket.suggestion"]._xrm_refresh(self)
         return True

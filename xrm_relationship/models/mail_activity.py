@@ -2,6 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
 
+from .xrm_interaction import run_isolated
+
 
 class MailActivity(models.Model):
     _inherit = "mail.activity"
@@ -35,7 +37,12 @@ class MailActivity(models.Model):
 
     def _action_done(self, feedback=False, attachment_ids=None):
         # Capture before super(): done activities are archived or deleted there.
-        self._xrm_capture_done_activities()
+        # Isolated: a capture problem never stops an activity being done.
+        run_isolated(
+            self.env,
+            self._xrm_capture_done_activities,
+            what=f"capture of mail.activity {self.ids}",
+        )
         return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
 
     def _xrm_capture_done_activities(self):

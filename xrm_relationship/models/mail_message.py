@@ -1,6 +1,8 @@
 # Copyright 2026 XRM Relationship contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, models
+from odoo import api, fields, models
+
+from .xrm_interaction import capture_suspended, run_isolated
 
 
 class MailMessage(models.Model):
@@ -9,10 +11,27 @@ class MailMessage(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         messages = super().create(vals_list)
-        if not self.env.context.get("xrm_no_capture"):
-            messages._xrm_capture_emails()
-            messages._xrm_note_lead_first_response()
+        if not capture_suspended(self.env):
+            contacts = messages._xrm_captured_contacts()
+            if contacts:
+                # Our bookkeeping never costs Odoo the message (mail gateway).
+                run_isolated(
+                    self.env,
+                    contacts._xrm_after_contact,
+                    what=f"capture of mail.message {contacts.ids}",
+                )
         return messages
+
+    def _xrm_after_contact(self):
+        self._xrm_capture_emails()
+        self._xrm_note_lead_first_response()
+
+    def _xrm_captured_contacts(self):
+        """Emails in or out on the kinds of records capture follows."""
+        captured = self.env["xrm.interaction"].CAPTURED_MODELS
+        return self.filtered(
+            lambda m: m.model in captured and m.res_id and m._xrm_is_contact()
+        )
 
     def _xrm_note_lead_first_response(self):
         """A message to the customer by an internal user answers a lead.
@@ -26,8 +45,9 @@ class MailMessage(models.Model):
         for message in on_leads:
             users = message.author_id.sudo().user_ids.filtered(lambda u: not u.share)
             if users:
+                # A date in the future (a wrong clock) is not an answer yet.
                 self.env["crm.lead"].browse(message.res_id)._xrm_set_first_response(
-                    message.date, users[:1]
+                    min(message.date, fields.Datetime.now()), users[:1]
                 )
 
     def _xrm_is_contact(self):
@@ -46,11 +66,7 @@ class MailMessage(models.Model):
         Interaction = self.env["xrm.interaction"]
         if not Interaction._xrm_capture_enabled("email"):
             return Interaction
-        candidates = self.filtered(
-            lambda m: m.model in Interaction.CAPTURED_MODELS
-            and m.res_id
-            and m._xrm_is_contact()
-        )
+        candidates = self._xrm_captured_contacts()
         vals_list = []
         for model, messages in candidates.grouped("model").items():
             links = Interaction._xrm_links_for(model, messages.mapped("res_id"))

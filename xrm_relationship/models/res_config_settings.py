@@ -77,7 +77,17 @@ class ResConfigSettings(models.TransientModel):
         string="Webhook Secret",
         config_parameter="xrm_relationship.webhook_secret",
         groups="xrm_relationship.group_xrm_manager",
-        help="Signs every webhook body (HMAC-SHA256, Standard Webhooks headers).",
+        help="Signs the bodies sent to the global URL (HMAC-SHA256, Standard "
+        "Webhooks headers); a whsec_ secret is base64 after its prefix.",
+    )
+    xrm_webhook_allow_private = fields.Boolean(
+        string="Allow Webhooks to Private Network Addresses",
+        config_parameter="xrm_relationship.webhook_allow_private",
+        groups="base.group_system",
+        help="Lets webhook URLs point at loopback, private, link-local and cloud "
+        "metadata addresses (such as 127.0.0.1, 10.0.0.0/8 or 169.254.169.254). "
+        "For local development and tests only: in production it lets whoever "
+        "sets a webhook URL make the server call its own network.",
     )
 
     # Relationship care: tiers, contact pressure, fast first response.
@@ -138,6 +148,19 @@ class ResConfigSettings(models.TransientModel):
         string="Others and Untyped",
         config_parameter="xrm_relationship.pressure_max_other",
     )
+    xrm_ack_max_per_email = fields.Integer(
+        string="Acknowledgements per Address",
+        config_parameter="xrm_relationship.ack_max_per_email",
+        help="At most this many automatic acknowledgements to one email address "
+        "in 24 hours; the leads are kept, the others are not acknowledged.",
+    )
+    xrm_ack_max_per_domain = fields.Integer(
+        string="Acknowledgements per Domain",
+        config_parameter="xrm_relationship.ack_max_per_domain",
+        help="At most this many automatic acknowledgements to the addresses of one "
+        "domain in 24 hours. Public webmail domains (gmail.com, outlook.com …) "
+        "count per address only.",
+    )
     xrm_ack_source_ids = fields.Many2many(
         related="company_id.xrm_ack_source_ids", readonly=False
     )
@@ -186,13 +209,31 @@ class ResConfigSettings(models.TransientModel):
                     self.env._("Tier weights and contact limits cannot be negative.")
                 )
 
-    @api.constrains("xrm_webhook_url")
-    def _check_xrm_webhook_url(self):
+    @api.constrains("xrm_ack_max_per_email", "xrm_ack_max_per_domain")
+    def _check_xrm_ack_limits(self):
         for settings in self:
-            if settings.xrm_webhook_url:
-                self.env["xrm.webhook.delivery"]._xrm_check_webhook_url(
-                    settings.xrm_webhook_url
+            if min(settings.xrm_ack_max_per_email, settings.xrm_ack_max_per_domain) < 1:
+                raise ValidationError(
+                    self.env._(
+                        "Allow at least one acknowledgement per address and per "
+                        "domain; to send none, remove the sources and mediums."
+                    )
                 )
+
+    @api.constrains(
+        "xrm_webhook_url", "xrm_webhook_secret", "xrm_webhook_allow_private"
+    )
+    def _check_xrm_webhook(self):
+        Delivery = self.env["xrm.webhook.delivery"]
+        label = self._fields["xrm_webhook_secret"]._description_string(self.env)
+        for settings in self.sudo():
+            if settings.xrm_webhook_url:
+                Delivery._xrm_check_webhook_destination(
+                    settings.xrm_webhook_url,
+                    allow_private=settings.xrm_webhook_allow_private,
+                )
+            if settings.xrm_webhook_secret:
+                Delivery._xrm_check_webhook_secret(settings.xrm_webhook_secret, label)
 
     @api.constrains("xrm_cs_cx_weight", "xrm_cs_green", "xrm_cs_yellow")
     def _check_xrm_health_parameters(self):

@@ -1,6 +1,17 @@
 # Copyright 2026 XRM Relationship contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
+from odoo.fields import Domain
+
+# What the panel shows to a reader without XRM rights.
+EMPTY_PANEL = {
+    "xrm_is_first_contact": False,
+    "xrm_last_meaningful_id": False,
+    "xrm_last_meaningful_summary": False,
+    "xrm_to_document_count": 0,
+    "xrm_open_ticket_count": 0,
+    "xrm_open_lead_count": 0,
+}
 
 
 class XrmContextMixin(models.AbstractModel):
@@ -46,6 +57,80 @@ class XrmContextMixin(models.AbstractModel):
     xrm_goal_count = fields.Integer(
         string="Customer Goals", compute="_compute_xrm_goal_count"
     )
+
+    @api.model
+    def _xrm_panel(self, commercials):
+        """{commercial partner: panel values} of the relationships' context panel.
+
+        Set-based: a handful of grouped queries whatever the number of
+        partners. Runs with the reader's rights: a salesperson sees what they
+        may read; without XRM rights, an empty panel, not an access error.
+        """
+        Interaction = self.env["xrm.interaction"]
+        # A new contact without a commercial entity yet reads the empty key.
+        keys = [*commercials, commercials.browse()]
+        if not Interaction.has_access("read"):
+            return dict.fromkeys(keys, EMPTY_PANEL)
+        base = [("partner_id", "in", commercials.ids)]
+        documented = {
+            partner: count
+            for partner, count in Interaction._read_group(
+                [*base, ("state", "=", "done")], ["partner_id"], ["__count"]
+            )
+        }
+        to_document = dict(
+            Interaction._read_group(
+                [*base, ("state", "=", "draft")], ["partner_id"], ["__count"]
+            )
+        )
+        last_dates = Interaction._read_group(
+            [*base, ("is_meaningful", "=", True)], ["partner_id"], ["date:max"]
+        )
+        last_by_partner = {}
+        if last_dates:
+            domain = Domain.OR(
+                [("partner_id", "=", partner.id), ("date", "=", date)]
+                for partner, date in last_dates
+            )
+            for rec in Interaction.search(domain, order="date desc, id desc"):
+                last_by_partner.setdefault(rec.partner_id, rec)
+        open_tickets = self._xrm_count_by_commercial(
+            "helpdesk.ticket", [("stage_id.closed", "=", False)], commercials
+        )
+        open_leads = self._xrm_count_by_commercial(
+            "crm.lead",
+            [("type", "=", "opportunity"), ("won_status", "=", "pending")],
+            commercials,
+        )
+        panel = {}
+        for commercial in keys:
+            last = last_by_partner.get(commercial, Interaction)
+            panel[commercial] = {
+                "xrm_is_first_contact": not documented.get(commercial),
+                "xrm_last_meaningful_id": last,
+                "xrm_last_meaningful_summary": (
+                    (last.summary or "").strip().splitlines() or [""]
+                )[0][:120],
+                "xrm_to_document_count": to_document.get(commercial, 0),
+                "xrm_open_ticket_count": open_tickets.get(commercial, 0),
+                "xrm_open_lead_count": open_leads.get(commercial, 0),
+            }
+        return panel
+
+    @api.model
+    def _xrm_count_by_commercial(self, model, domain, commercials):
+        counts = {}
+        if not commercials:
+            return counts
+        groups = self.env[model]._read_group(
+            [*domain, ("partner_id", "child_of", commercials.ids)],
+            ["partner_id"],
+            ["__count"],
+        )
+        for partner, count in groups:
+            key = partner.commercial_partner_id
+            counts[key] = counts.get(key, 0) + count
+        return counts
 
     # What a reader may see depends on their rights: cache per user.
     @api.depends_context("uid")

@@ -6,7 +6,12 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
-from .res_partner import RELATION_TYPES
+from ..tools.constants import RELATION_TYPES
+from ..tools.rules import (
+    documentation_rate,
+    no_meaningful_contact_sql,
+    stage_overdue_sql,
+)
 
 HISTORY_POINTS = 30
 AT_RISK_LIMIT = 12
@@ -37,7 +42,7 @@ class XrmDashboard(models.AbstractModel):
             "options": self._xrm_filter_options(),
             "kpis": self._xrm_kpi_cards(filters),
             "funnel": funnel,
-            "at_risk": self._xrm_at_risk(partner_domain),
+            "at_risk": self._xrm_at_risk(partner_domain, filters),
             "health": health,
             "leaders": self._xrm_leaderboard(filters),
             "technicians": self._xrm_technicians(filters),
@@ -72,10 +77,15 @@ class XrmDashboard(models.AbstractModel):
         salespeople = self.env["res.users"]
         teams = self.env["crm.team"]
         if is_manager:
+            # Colleagues of the reader's companies only: not a directory of
+            # every company's salespeople.
+            companies = self.env.companies
             salespeople = (
                 self.env.ref("xrm_relationship.group_xrm_user")
                 .sudo()
-                .all_user_ids.filtered(lambda u: not u.share and u.active)
+                .all_user_ids.filtered(
+                    lambda u: not u.share and u.active and u.company_ids & companies
+                )
             )
             teams = self.env["crm.team"].search([])
         return {
@@ -181,12 +191,8 @@ class XrmDashboard(models.AbstractModel):
                     now,
                 ),
                 SQL(
-                    "COUNT(*) FILTER (WHERE %s.max_days > 0 AND "
-                    "res_partner.xrm_stage_date <= %s - (%s.max_days + 1) * "
-                    "INTERVAL '1 day')",
-                    SQL.identifier(stage),
-                    now,
-                    SQL.identifier(stage),
+                    "COUNT(*) FILTER (WHERE %s)",
+                    stage_overdue_sql("res_partner", stage, now),
                 ),
             )
         )
@@ -227,31 +233,26 @@ class XrmDashboard(models.AbstractModel):
             stage["bottleneck"] = stage is bottleneck
         return funnel
 
-    def _xrm_at_risk(self, partner_domain):
+    def _xrm_at_risk(self, partner_domain, filters):
         """Up to AT_RISK_LIMIT relationships: health red, then overdue, then silent.
 
         Three small LIMITed queries instead of one ranking of every partner,
-        so the dashboard stays fast with 100,000 relationships.
+        so the dashboard stays fast with 100,000 relationships. Contacts are
+        those of the dashboard's company: a shared relationship is not
+        "contacted" for company B because company A called it.
         """
-        days = int(
-            self.env["res.partner"]._xrm_setting("warning_no_contact_days", "60") or 60
-        )
         now = fields.Datetime.now()
-        limit = now - timedelta(days=days)
+        limit = self.env["xrm.early.warning"]._xrm_no_contact_limit(now)
         Partner = self.env["res.partner"]
+        self.env["xrm.interaction"].flush_model(
+            ["partner_id", "active", "is_meaningful", "date", "company_id"]
+        )
         scope = Partner._search(
             [*partner_domain, ("xrm_stage_id.is_churn", "=", False)]
         ).subselect()
-        overdue = SQL(
-            "s.max_days > 0 AND p.xrm_stage_date <= %s - (s.max_days + 1) * "
-            "INTERVAL '1 day'",
-            now,
-        )
-        silent = SQL(
-            "NOT EXISTS (SELECT 1 FROM xrm_interaction i WHERE i.partner_id = p.id "
-            "AND i.active AND i.is_meaningful AND i.date >= %s)",
-            limit,
-        )
+        overdue = stage_overdue_sql("p", "s", now)
+        company_id = filters["company_id"]
+        silent = no_meaningful_contact_sql("p", limit, company_id=company_id)
         picked = []
         for condition, order in (
             (SQL("p.xrm_health = 'red'"), SQL("p.xrm_cs_score, p.id")),
@@ -280,7 +281,8 @@ class XrmDashboard(models.AbstractModel):
                 """
                 SELECT p.id, (SELECT MAX(i.date) FROM xrm_interaction i
                                WHERE i.partner_id = p.id AND i.active
-                                 AND i.is_meaningful),
+                                 AND i.is_meaningful
+                                 AND i.company_id = %(company)s),
                        p.xrm_health = 'red', %(overdue)s, %(silent)s
                   FROM res_partner p
                   JOIN xrm_journey_stage s ON s.id = p.xrm_stage_id
@@ -289,6 +291,7 @@ class XrmDashboard(models.AbstractModel):
                 overdue=overdue,
                 silent=silent,
                 ids=picked,
+                company=company_id,
             )
         )
         flags = {row[0]: row[1:] for row in rows}
@@ -404,9 +407,7 @@ class XrmDashboard(models.AbstractModel):
                     "documentation_value_id": figures.get(
                         "undocumented_ratio", (None, False)
                     )[1],
-                    "documentation": None
-                    if undocumented is None
-                    else 100.0 - undocumented,
+                    "documentation": documentation_rate(undocumented),
                     "documented": periods[0],
                     "stability": round(min(periods) / max(periods), 2)
                     if max(periods)

@@ -1,13 +1,22 @@
 # Copyright 2026 XRM Relationship contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from collections import Counter
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from .input_check import check_input_types
 
-MAX_DESCRIPTION = 10_000
+# One call of an outside system: a day of website visits fits, a flood does not.
+MAX_EVENTS_PER_CALL = 1000
+# Longest value of each free-text field (Char ``size`` would truncate silently).
+MAX_LENGTHS = {
+    "source": 64,
+    "external_id": 255,
+    "url": 2048,
+    "description": 10_000,
+}
 
 
 class XrmEngagementEvent(models.Model):
@@ -72,7 +81,7 @@ class XrmEngagementEvent(models.Model):
         for event in self:
             event.user_id = event.partner_id.user_id
 
-    @api.constrains("date", "url", "description")
+    @api.constrains("date", "url", *MAX_LENGTHS)
     def _check_values(self):
         limit = fields.Datetime.now() + timedelta(days=1)
         for event in self:
@@ -83,23 +92,42 @@ class XrmEngagementEvent(models.Model):
                         event.date,
                     )
                 )
+            for name, size in MAX_LENGTHS.items():
+                if event[name] and len(event[name]) > size:
+                    raise ValidationError(
+                        _(
+                            "%(field)s is limited to %(size)s characters "
+                            "(%(length)s given).",
+                            field=self._fields[name]._description_string(self.env),
+                            size=size,
+                            length=len(event[name]),
+                        )
+                    )
             if event.url:
                 self.env["xrm.webhook.delivery"]._xrm_check_webhook_url(event.url)
-            if event.description and len(event.description) > MAX_DESCRIPTION:
-                raise ValidationError(
-                    _("The description is limited to %s characters.", MAX_DESCRIPTION)
-                )
 
     @api.model_create_multi
     def create(self, vals_list):
+        if len(vals_list) > MAX_EVENTS_PER_CALL and not self.env.su:
+            raise ValidationError(
+                _(
+                    "At most %(max)s engagement events per call (%(count)s sent): "
+                    "send them in several calls.",
+                    max=f"{MAX_EVENTS_PER_CALL:,}",
+                    count=f"{len(vals_list):,}",
+                )
+            )
         check_input_types(self, vals_list)
+        self._xrm_check_companies(vals_list)
         # Events belong to the commercial entity; the person goes in Contact.
+        # A relationship the caller may not read is as unknown as a missing one.
         partners = (
             self.env["res.partner"]
             .browse(
                 [vals["partner_id"] for vals in vals_list if vals.get("partner_id")]
             )
             .exists()
+            ._filtered_access("read")
         )
         commercial = {p.id: p.commercial_partner_id for p in partners}
         for vals in vals_list:
@@ -114,8 +142,30 @@ class XrmEngagementEvent(models.Model):
         self._xrm_check_duplicates(vals_list)
         return super().create(vals_list)
 
+    def _xrm_check_companies(self, vals_list):
+        """Events go to the caller's companies, checked before anything else.
+
+        Otherwise the duplicate check (or the unique index) would tell a
+        caller whether an external id exists in a company they are not in.
+        """
+        if self.env.su:
+            return
+        allowed = set(self.env.companies.ids)
+        if any(
+            vals.get("company_id", self.env.company.id) not in allowed
+            for vals in vals_list
+        ):
+            raise AccessError(
+                _("Engagement events can only be created in your own companies.")
+            )
+
     def _xrm_check_duplicates(self, vals_list):
-        """A clear message for a repeated external id (the index stays the guard)."""
+        """A clear message for a repeated external id (the index stays the guard).
+
+        Linear: keys are counted once and the existing ones read in one query.
+        Uniqueness is per company and source; only events of the caller's
+        companies are looked at.
+        """
         keys = [
             (
                 vals.get("company_id") or self.env.company.id,
@@ -127,12 +177,19 @@ class XrmEngagementEvent(models.Model):
         ]
         if not keys:
             return
-        duplicates = {key for key in keys if keys.count(key) > 1}
-        existing = self.sudo().search([("external_id", "in", [key[2] for key in keys])])
+        counts = Counter(keys)
+        duplicates = {key for key, count in counts.items() if count > 1}
+        existing = self.search_fetch(
+            [
+                ("external_id", "in", list({key[2] for key in keys})),
+                ("company_id", "in", list({key[0] for key in keys})),
+            ],
+            ["company_id", "source", "external_id"],
+        )
         duplicates |= {
             (event.company_id.id, event.source or "", event.external_id)
             for event in existing
-        } & set(keys)
+        } & counts.keys()
         if duplicates:
             raise ValidationError(
                 _(

@@ -1,9 +1,17 @@
 # Copyright 2026 XRM Relationship contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
+from datetime import datetime, time, timedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
-from .res_partner import RELATION_TYPES
+from ..tools.batch import run_daily_on_relationships
+from ..tools.constants import HEALTH_WINDOW_DAYS, RELATION_TYPES
+from ..tools.settings import xrm_setting_number
+
+_logger = logging.getLogger(__name__)
 
 DEFAULT_CX_WEIGHT = 0.5
 DEFAULT_GREEN = 70.0
@@ -11,10 +19,13 @@ DEFAULT_YELLOW = 40.0
 
 
 class XrmHealthProfile(models.Model):
-    """How CS health is weighed for one relationship type.
+    """How CS health is weighed for one relationship type, and the engine.
 
     A supplier is not scored like a customer: each type may have its own CX
     weight and health bands. Types without a profile use the Settings values.
+    The health engine (CS = CX + CO, SPEC formulas) lives here too, as the
+    tier engine lives on xrm.relationship.tier: it writes the partners'
+    health fields and the day's xrm.health.snapshot.
     """
 
     _name = "xrm.health.profile"
@@ -79,18 +90,10 @@ class XrmHealthProfile(models.Model):
     @api.model
     def _xrm_default_parameters(self):
         """(weight, green, yellow) from Settings, for types without a profile."""
-        get = self.env["ir.config_parameter"].sudo().get_param
-
-        def number(key, default):
-            try:
-                return float(get(f"xrm_relationship.{key}", default))
-            except (TypeError, ValueError):
-                return default
-
         return (
-            number("cs_cx_weight", DEFAULT_CX_WEIGHT),
-            number("cs_green", DEFAULT_GREEN),
-            number("cs_yellow", DEFAULT_YELLOW),
+            xrm_setting_number(self.env, "cs_cx_weight", DEFAULT_CX_WEIGHT),
+            xrm_setting_number(self.env, "cs_green", DEFAULT_GREEN),
+            xrm_setting_number(self.env, "cs_yellow", DEFAULT_YELLOW),
         )
 
     @api.model
@@ -104,3 +107,264 @@ class XrmHealthProfile(models.Model):
                 profile.yellow_threshold,
             )
         return params
+
+    # ------------------------------------------------------------------
+    # Health engine (CS = CX + CO), SPEC formulas
+    # ------------------------------------------------------------------
+    @api.model
+    def _xrm_health_window(self, as_of=None):
+        """(first day, first instant, end instant) of the 365-day health window."""
+        as_of = as_of or fields.Date.context_today(self)
+        start = as_of - timedelta(days=HEALTH_WINDOW_DAYS)
+        return (
+            start,
+            datetime.combine(start, time.min),
+            datetime.combine(as_of + timedelta(days=1), time.min),
+        )
+
+    @api.model
+    def _xrm_shared_health_company(self):
+        """The company whose health bands score contacts shared by every company.
+
+        A shared contact is one row with one stored score, computed from the
+        ratings, interactions and goals of every company: one set of bands
+        too, the main company's, whoever (or whichever job) computes it.
+        """
+        return self.env.ref("base.main_company", raise_if_not_found=False) or (
+            self.env["res.company"].sudo().search([], order="id", limit=1)
+        )
+
+    @api.model
+    def _xrm_compute_health(self, partners, as_of=None):
+        """Compute CX, CO, CS and health of ``partners`` (their commercial
+        entities) in one query.
+
+        Also upserts the day's history snapshot. Returns
+        ``{partner_id: (previous_health, new_health)}``.
+        """
+        partners = partners.commercial_partner_id
+        if not partners:
+            return {}
+        as_of = as_of or fields.Date.context_today(self)
+        start_date, start, end = self._xrm_health_window(as_of)
+        shared_company = self._xrm_shared_health_company()
+        company_ids = set(partners.company_id.ids) | {shared_company.id}
+        param_rows = []
+        for company in self.env["res.company"].browse(sorted(company_ids)):
+            for rtype, (weight, green, yellow) in self._xrm_parameters_by_type(
+                company
+            ).items():
+                param_rows.append(
+                    SQL(
+                        "(%s::int, %s::varchar, %s::float8, %s::float8, %s::float8)",
+                        company.id,
+                        rtype,
+                        weight,
+                        green,
+                        yellow,
+                    )
+                )
+        self.env.flush_all()
+        ids = partners.ids
+        query = SQL(
+            """
+            WITH target AS (
+                SELECT p.id, COALESCE(p.company_id, %(company)s) AS company_id,
+                       p.company_id AS own_company_id,
+                       p.xrm_relation_type AS rtype
+                  FROM res_partner p
+                 WHERE p.id = ANY(%(ids)s) AND p.id BETWEEN %(lo)s AND %(hi)s
+            ), csat AS (
+                SELECT t.commercial_partner_id AS partner_id,
+                       AVG(r.rating) AS avg, COUNT(*) AS n
+                  FROM rating_rating r
+                  JOIN helpdesk_ticket t ON t.id = r.res_id
+                 WHERE r.res_model = 'helpdesk.ticket'
+                   AND r.consumed AND r.rating BETWEEN 1 AND 5
+                   AND r.rated_on >= %(start)s AND r.rated_on < %(end)s
+                   AND t.commercial_partner_id = ANY(%(ids)s)
+                   AND t.commercial_partner_id BETWEEN %(lo)s AND %(hi)s
+                 GROUP BY 1
+            ), quality AS (
+                -- One index-only probe per partner (xrm_interaction's
+                -- health_quality index): cost follows the batch, not how
+                -- its rows are scattered over the table.
+                SELECT t.id AS partner_id, q.avg, q.n
+                  FROM target t
+                 CROSS JOIN LATERAL (
+                    SELECT AVG(i.quality) AS avg, COUNT(*) AS n
+                      FROM xrm_interaction i
+                     WHERE i.partner_id = t.id
+                       AND i.active AND i.state = 'done'
+                       AND i.quality IS NOT NULL AND i.quality BETWEEN 1 AND 5
+                       AND i.date >= %(start)s AND i.date < %(end)s
+                 ) q
+                 WHERE q.n > 0
+            ), goals AS (
+                SELECT g.partner_id,
+                       AVG(CASE WHEN g.state = 'achieved' THEN 100
+                                ELSE COALESCE(g.progress, 0) END) AS avg,
+                       COUNT(*) AS n
+                  FROM xrm_customer_goal g
+                 WHERE g.partner_id = ANY(%(ids)s)
+                   AND g.partner_id BETWEEN %(lo)s AND %(hi)s
+                   AND g.state != 'cancelled'
+                   AND (g.state = 'open' OR g.deadline >= %(start_date)s)
+                 GROUP BY 1
+            ), params(company_id, rtype, w, green, yellow) AS (
+                VALUES %(params)s
+            ), parts AS (
+                SELECT t.id, t.company_id, t.own_company_id,
+                       csat.avg AS csat_avg, COALESCE(csat.n, 0) AS csat_n,
+                       quality.avg AS q_avg, COALESCE(quality.n, 0) AS q_n,
+                       goals.avg AS co, COALESCE(goals.n, 0) AS goal_n,
+                       COALESCE(pt.w, pd.w) AS w,
+                       COALESCE(pt.green, pd.green) AS green,
+                       COALESCE(pt.yellow, pd.yellow) AS yellow,
+                       -- CX: mean of the parts that exist, each scaled 1-5 -> 0-100
+                       -- (arithmetic, not a sub-select per partner)
+                       CASE WHEN csat.avg IS NULL AND quality.avg IS NULL THEN NULL
+                            ELSE (COALESCE((csat.avg - 1) / 4 * 100, 0)
+                                  + COALESCE((quality.avg - 1) / 4 * 100, 0))
+                                 / ((csat.avg IS NOT NULL)::int
+                                    + (quality.avg IS NOT NULL)::int)
+                       END AS cx
+                  FROM target t
+                  LEFT JOIN csat ON csat.partner_id = t.id
+                  LEFT JOIN quality ON quality.partner_id = t.id
+                  LEFT JOIN goals ON goals.partner_id = t.id
+                  LEFT JOIN params pt
+                    ON pt.company_id = t.company_id AND pt.rtype = t.rtype
+                  LEFT JOIN params pd
+                    ON pd.company_id = t.company_id AND pd.rtype IS NULL
+            ), scored AS (
+                SELECT parts.*,
+                       CASE WHEN cx IS NOT NULL AND co IS NOT NULL
+                            THEN w * cx + (1 - w) * co
+                            ELSE COALESCE(cx, co) END AS cs
+                  FROM parts
+            ), final AS (
+                SELECT scored.*,
+                       CASE WHEN cs IS NULL THEN NULL
+                            WHEN cs >= green THEN 'green'
+                            WHEN cs >= yellow THEN 'yellow'
+                            ELSE 'red' END AS health
+                  FROM scored
+            ), upd AS (
+                UPDATE res_partner p
+                   SET xrm_cx_score = f.cx, xrm_co_score = f.co,
+                       xrm_cs_score = f.cs, xrm_health = f.health,
+                       xrm_health_date = %(as_of)s,
+                       xrm_cx_csat_avg = f.csat_avg, xrm_cx_csat_count = f.csat_n,
+                       xrm_cx_quality_avg = f.q_avg, xrm_cx_quality_count = f.q_n,
+                       xrm_co_goal_count = f.goal_n, xrm_cs_cx_weight = f.w
+                  FROM final f, res_partner old
+                 WHERE p.id = f.id AND old.id = f.id
+                   AND p.id BETWEEN %(lo)s AND %(hi)s
+                   AND old.id BETWEEN %(lo)s AND %(hi)s
+             RETURNING p.id, old.xrm_health AS old_health, f.health AS new_health
+            ), cleared AS (
+                DELETE FROM xrm_health_snapshot s
+                 WHERE s.date = %(as_of)s
+                   AND s.partner_id BETWEEN %(lo)s AND %(hi)s
+                   AND s.partner_id IN (SELECT f.id FROM final f WHERE f.cs IS NULL)
+            ), snap AS (
+                INSERT INTO xrm_health_snapshot (
+                       partner_id, company_id, date, cx_score, co_score, cs_score,
+                       has_cx, has_co, health,
+                       create_uid, create_date, write_uid, write_date)
+                SELECT f.id, f.own_company_id, %(as_of)s, f.cx, f.co, f.cs,
+                       f.cx IS NOT NULL, f.co IS NOT NULL, f.health,
+                       %(uid)s, NOW() AT TIME ZONE 'UTC',
+                       %(uid)s, NOW() AT TIME ZONE 'UTC'
+                  FROM final f
+                 WHERE f.cs IS NOT NULL
+                ON CONFLICT (partner_id, date) DO UPDATE
+                   SET cx_score = EXCLUDED.cx_score, co_score = EXCLUDED.co_score,
+                       cs_score = EXCLUDED.cs_score, has_cx = EXCLUDED.has_cx,
+                       has_co = EXCLUDED.has_co, health = EXCLUDED.health,
+                       write_uid = EXCLUDED.write_uid,
+                       write_date = EXCLUDED.write_date
+            )
+            SELECT id, old_health, new_health FROM upd
+            """,
+            company=shared_company.id,
+            ids=ids,
+            # The id range lets each batch read only its own rows through the
+            # partner indexes instead of scanning the whole window every time.
+            lo=min(ids),
+            hi=max(ids),
+            start=start,
+            end=end,
+            start_date=start_date,
+            as_of=as_of,
+            uid=self.env.uid,
+            params=SQL(", ").join(param_rows),
+        )
+        self.env.cr.execute(query)
+        changes = {pid: (old, new) for pid, old, new in self.env.cr.fetchall()}
+        health_fields = [
+            name
+            for name in partners._fields
+            if name.startswith(("xrm_c", "xrm_health"))
+        ]
+        partners.invalidate_recordset(health_fields)
+        self.env["xrm.health.snapshot"].invalidate_model()
+        return changes
+
+    @api.model
+    def _xrm_health_inputs(self, partner, part):
+        """(model, domain) of the records behind one part of ``partner``'s score.
+
+        ``part`` is ``ratings`` or ``interactions`` (CX) or ``goals`` (CO);
+        the window is the one of the partner's last computation.
+        """
+        commercial = partner.commercial_partner_id
+        start_date, start, end = self._xrm_health_window(partner.xrm_health_date)
+        if part == "ratings":
+            tickets = (
+                self.env["helpdesk.ticket"]
+                .with_context(active_test=False)
+                .search([("commercial_partner_id", "=", commercial.id)])
+            )
+            return "rating.rating", [
+                ("res_model", "=", "helpdesk.ticket"),
+                ("res_id", "in", tickets.ids),
+                ("consumed", "=", True),
+                ("rating", ">=", 1),
+                ("rated_on", ">=", start),
+                ("rated_on", "<", end),
+            ]
+        if part == "interactions":
+            return "xrm.interaction", [
+                ("partner_id", "=", commercial.id),
+                ("state", "=", "done"),
+                ("quality", ">=", 1),
+                ("date", ">=", start),
+                ("date", "<", end),
+            ]
+        return "xrm.customer.goal", [
+            ("partner_id", "=", commercial.id),
+            ("state", "!=", "cancelled"),
+            "|",
+            ("state", "=", "open"),
+            ("deadline", ">=", start_date),
+        ]
+
+    @api.model
+    def _cron_xrm_health(self, batch_size=5000):
+        """Recompute every relationship's health, committing batch by batch.
+
+        Resumable: only relationships not yet computed today are taken, so a
+        run stopped by the cron's time budget (or killed) goes on where it
+        stopped when Odoo calls it again, and a finished day is not redone.
+        One failing batch is logged and does not stop the others.
+        """
+        return run_daily_on_relationships(
+            self.env,
+            "xrm_health_date",
+            self._xrm_compute_health,
+            batch_size=batch_size,
+            logger=_logger,
+            label="XRM health",
+        )

@@ -2,7 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
 
-HEALTH = [("green", "Green"), ("yellow", "Yellow"), ("red", "Red")]
+from ..tools.constants import HEALTH
 
 
 class XrmHealthSnapshot(models.Model):

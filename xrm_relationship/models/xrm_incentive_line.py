@@ -5,6 +5,8 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from .xrm_incentive_plan import MANAGER
+
 
 class XrmIncentiveLine(models.Model):
     """One salesperson's figures, score and amount in a run."""
@@ -37,16 +39,30 @@ class XrmIncentiveLine(models.Model):
     score = fields.Float(digits=(5, 1))
     gate_passed = fields.Boolean()
     gate_reason = fields.Char()
-    amount_before_clawback = fields.Monetary()
+    # With the score (which the figures and the plan's weights give) these two
+    # would tell a salesperson the plan's base or pool and clawback amounts.
+    amount_before_clawback = fields.Monetary(groups=MANAGER)
     clawback_count = fields.Integer(string="Clawed-back Customers")
-    clawback_amount = fields.Monetary(string="Clawback")
+    clawback_amount = fields.Monetary(string="Clawback", groups=MANAGER)
     amount = fields.Monetary()
+
+    @api.depends("user_id", "run_id")
+    def _compute_display_name(self):
+        # The breadcrumb of "My Incentives" names whose pay and which run.
+        for line in self:
+            line.display_name = " · ".join(
+                name for name in (line.user_id.name, line.run_id.name) if name
+            )
 
     def _xrm_check_unlocked(self):
         self.run_id._xrm_check_unlocked()
 
     def write(self, vals):
         self._xrm_check_unlocked()
+        if "run_id" in vals and any(line.run_id.id != vals["run_id"] for line in self):
+            raise UserError(
+                _("A line stays in the run that computed it; it cannot move.")
+            )
         return super().write(vals)
 
     def unlink(self):
@@ -55,12 +71,16 @@ class XrmIncentiveLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        runs = self.env["xrm.incentive.run"].browse(
-            [vals.get("run_id") for vals in vals_list if vals.get("run_id")]
-        )
-        if any(run.state == "confirmed" for run in runs):
+        lines = super().create(vals_list)
+        # Checked on the result, so that a default_run_id in the context counts.
+        if any(run.state == "confirmed" for run in lines.run_id):
             raise UserError(_("A confirmed run takes no new lines."))
-        return super().create(vals_list)
+        return lines
+
+    @api.model
+    def _xrm_shows_pay_details(self):
+        """Whether the reader sees the amounts before and of the clawback."""
+        return self._has_field_access(self._fields["amount_before_clawback"], "read")
 
     # ------------------------------------------------------------------
     # The records behind each figure

@@ -3,7 +3,7 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 MANAGER = "xrm_relationship.group_xrm_manager"
 
@@ -80,6 +80,25 @@ class XrmIncentivePlan(models.Model):
                 raise ValidationError(_("The documentation gate is a rate, 0-100."))
             if plan.clawback_days < 0:
                 raise ValidationError(_("Clawback days cannot be negative."))
+
+    def write(self, vals):
+        if "company_id" in vals:
+            moved = self.filtered(lambda plan: plan.company_id.id != vals["company_id"])
+            runs = (
+                self.env["xrm.incentive.run"]
+                .sudo()
+                .search([("plan_id", "in", moved.ids)], limit=1)
+            )
+            if runs:
+                raise UserError(
+                    _(
+                        "Plan %(plan)s has runs in %(company)s: its company cannot "
+                        "change. Create a plan in the other company instead.",
+                        plan=runs.plan_id.name,
+                        company=runs.company_id.name,
+                    )
+                )
+        return super().write(vals)
 
     def _xrm_weights(self):
         return {

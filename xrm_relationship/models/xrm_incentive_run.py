@@ -1,6 +1,5 @@
 # Copyright 2026 XRM Relationship contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-import base64
 import io
 from datetime import timedelta
 
@@ -10,8 +9,13 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..tools.rules import documentation_rate, purchases_sql
+
 # Fields Odoo itself writes on a confirmed run (chatter, followers).
 UNLOCKED_FIELDS = {"message_main_attachment_id", "message_follower_ids"}
+# Set only by Compute and Confirm (``_xrm_set_state``), never by a caller.
+WORKFLOW_FIELDS = {"state", "confirmed_by_id", "confirmed_date"}
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class XrmIncentiveRun(models.Model):
@@ -27,7 +31,15 @@ class XrmIncentiveRun(models.Model):
     plan_id = fields.Many2one(
         "xrm.incentive.plan", required=True, index=True, check_company=True
     )
-    company_id = fields.Many2one(related="plan_id.company_id", store=True)
+    # Copied from the plan when the run is made, not related to it: what was
+    # paid stays in the company that paid it.
+    company_id = fields.Many2one(
+        "res.company",
+        compute="_compute_company_id",
+        store=True,
+        precompute=True,
+        index=True,
+    )
     currency_id = fields.Many2one(related="company_id.currency_id")
     date_from = fields.Date(required=True)
     date_to = fields.Date(required=True)
@@ -35,12 +47,14 @@ class XrmIncentiveRun(models.Model):
         [("draft", "Draft"), ("computed", "Computed"), ("confirmed", "Confirmed")],
         default="draft",
         required=True,
+        readonly=True,
+        copy=False,
         tracking=True,
     )
     line_ids = fields.One2many("xrm.incentive.line", "run_id", string="Lines")
     amount_total = fields.Monetary(compute="_compute_amount_total")
-    confirmed_by_id = fields.Many2one("res.users", readonly=True)
-    confirmed_date = fields.Datetime(readonly=True)
+    confirmed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    confirmed_date = fields.Datetime(readonly=True, copy=False)
 
     _plan_period_unique = models.Constraint(
         "UNIQUE(plan_id, date_from)", "This plan already has a run for this period."
@@ -52,6 +66,11 @@ class XrmIncentiveRun(models.Model):
             run.name = (
                 f"{run.plan_id.name or ''} {run.date_from or ''}…{run.date_to or ''}"
             )
+
+    @api.depends("plan_id")
+    def _compute_company_id(self):
+        for run in self:
+            run.company_id = run.plan_id.company_id
 
     @api.depends("line_ids.amount")
     def _compute_amount_total(self):
@@ -78,7 +97,14 @@ class XrmIncentiveRun(models.Model):
                     fields.Date.to_date(vals["date_from"])
                 )
                 vals.update(date_from=start, date_to=end)
-        return super().create(vals_list)
+        runs = super().create(vals_list)
+        # Checked on the result: values and context defaults alike.
+        if any(
+            run.state != "draft" or run.confirmed_by_id or run.confirmed_date
+            for run in runs
+        ):
+            raise UserError(self._xrm_workflow_message())
+        return runs
 
     # ------------------------------------------------------------------
     # Lock
@@ -94,9 +120,24 @@ class XrmIncentiveRun(models.Model):
                 )
             )
 
+    def _xrm_workflow_message(self):
+        return _("A run is computed and confirmed only by its Compute and Confirm.")
+
     def write(self, vals):
-        if not self.env.context.get("xrm_confirming") and set(vals) - UNLOCKED_FIELDS:
+        # Refuse those without write rights first, as Odoo would.
+        self.check_access("write")
+        if WORKFLOW_FIELDS & set(vals):
+            raise UserError(self._xrm_workflow_message())
+        if set(vals) - UNLOCKED_FIELDS:
             self._xrm_check_unlocked()
+        return super().write(vals)
+
+    def _xrm_set_state(self, vals):
+        """The only way to the workflow fields: past the checks of ``write``.
+
+        A private method, so that no RPC caller reaches it; the lock was
+        checked by the action that calls it.
+        """
         return super().write(vals)
 
     def unlink(self):
@@ -111,7 +152,7 @@ class XrmIncentiveRun(models.Model):
         for run in self:
             run.line_ids.unlink()
             self.env["xrm.incentive.line"].create(run._xrm_line_values())
-            run.state = "computed"
+            run._xrm_set_state({"state": "computed"})
         return True
 
     def action_confirm(self):
@@ -119,7 +160,7 @@ class XrmIncentiveRun(models.Model):
         for run in self:
             if run.state != "computed":
                 raise UserError(_("Compute %s before confirming it.", run.name))
-        self.with_context(xrm_confirming=True).write(
+        self._xrm_set_state(
             {
                 "state": "confirmed",
                 "confirmed_by_id": self.env.uid,
@@ -129,64 +170,59 @@ class XrmIncentiveRun(models.Model):
         return True
 
     def action_export_xlsx(self):
-        """The run's lines as a spreadsheet, downloaded as an attachment."""
+        """The run's lines as a spreadsheet, streamed: no file is stored.
+
+        A stored attachment of the run would be readable by every salesperson
+        of the run; the download address builds the file for whoever asks,
+        with what they may read (see ``controllers/main.py``).
+        """
         self.ensure_one()
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/xrm_relationship/incentive_run/{self.id}/xlsx",
+            "target": "self",
+        }
+
+    def _xrm_xlsx_content(self):
+        """The lines the current user may read, in the columns they may read."""
+        self.ensure_one()
+        self.check_access("read")
+        Line = self.env["xrm.incentive.line"]
+        # A dict, not (name, _(label)) tuples: babel reads the name after a
+        # call as one more term to translate.
+        columns = {
+            "user_id": _("Salesperson"),
+            "retained": _("Customers Kept"),
+            "churned": _("Customers Lost"),
+            "retention_rate": _("Retention %"),
+            "nrr": _("NRR %"),
+            "csat": _("CSAT"),
+            "documentation_rate": _("Documented %"),
+            "goal_attainment": _("Goals %"),
+            "score": _("Score"),
+            "gate_reason": _("Gate"),
+            "amount_before_clawback": _("Before Clawback"),
+            "clawback_amount": _("Clawback"),
+            "amount": _("Amount"),
+        }
+        # Salespeople do not get the columns that reveal the plan's amounts.
         columns = [
-            "user_id",
-            "retained",
-            "churned",
-            "retention_rate",
-            "nrr",
-            "csat",
-            "documentation_rate",
-            "goal_attainment",
-            "score",
-            "gate_reason",
-            "amount_before_clawback",
-            "clawback_amount",
-            "amount",
-        ]
-        labels = [
-            _("Salesperson"),
-            _("Customers Kept"),
-            _("Customers Lost"),
-            _("Retention %"),
-            _("NRR %"),
-            _("CSAT"),
-            _("Documented %"),
-            _("Goals %"),
-            _("Score"),
-            _("Gate"),
-            _("Before Clawback"),
-            _("Clawback"),
-            _("Amount"),
+            (name, label)
+            for name, label in columns.items()
+            if Line._has_field_access(Line._fields[name], "read")
         ]
         buffer = io.BytesIO()
         workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
         sheet = workbook.add_worksheet(self.date_from.isoformat())
         bold = workbook.add_format({"bold": True})
-        sheet.write_row(0, 0, labels, bold)
+        sheet.write_row(0, 0, [label for _name, label in columns], bold)
         lines = self.line_ids._filtered_access("read")  # a salesperson: own line
         for row, line in enumerate(lines, start=1):
-            for col, field in enumerate(columns):
+            for col, (field, _label) in enumerate(columns):
                 value = line[field]
                 sheet.write(row, col, value.name if field == "user_id" else value or "")
         workbook.close()
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": f"{self.name}.xlsx",
-                "datas": base64.b64encode(buffer.getvalue()),
-                "res_model": self._name,
-                "res_id": self.id,
-                "mimetype": "application/vnd.openxmlformats-officedocument."
-                "spreadsheetml.sheet",
-            }
-        )
-        return {
-            "type": "ir.actions.act_url",
-            "url": f"/web/content/{attachment.id}?download=true",
-            "target": "self",
-        }
+        return buffer.getvalue()
 
     def action_print(self):
         return self.env.ref(
@@ -246,7 +282,7 @@ class XrmIncentiveRun(models.Model):
                 user.id, (0, 0, 0, 0)
             )
             if den:
-                values["documentation_rate"] = 100.0 * (den - num) / den
+                values["documentation_rate"] = documentation_rate(100.0 * num / den)
             achieved, counted = goals.get(user.id, (0, 0))
             if counted:
                 values["goal_attainment"] = 100.0 * achieved / counted
@@ -337,18 +373,18 @@ class XrmIncentiveRun(models.Model):
         length = self.date_to - self.date_from + timedelta(days=1)
         return SQL(
             """
-            SELECT l.id, l.user_id
-              FROM crm_lead l
-              JOIN res_partner p ON p.id = l.partner_id
-              JOIN res_partner c ON c.id = p.commercial_partner_id
-             WHERE l.won_status = 'won' AND l.user_id = ANY(%(users)s)
-               AND l.date_closed >= %(prev_from)s AND l.date_closed < %(from)s
+            SELECT w.id, w.user_id
+              FROM (%(purchases)s) w
+              JOIN res_partner c ON c.id = w.partner_id
+             WHERE w.user_id = ANY(%(users)s)
+               AND w.date >= %(prev_from)s AND w.date < %(from)s
                AND c.xrm_churn_date IS NOT NULL
-               AND c.xrm_churn_date >= l.date_closed::date
-               AND c.xrm_churn_date <= l.date_closed::date + %(days)s
+               AND c.xrm_churn_date >= w.date::date
+               AND c.xrm_churn_date <= w.date::date + %(days)s
                AND c.xrm_churn_date <= %(to)s
-               AND COALESCE(l.company_id, %(company)s) = %(company)s
+               AND COALESCE(w.company_id, %(company)s) = %(company)s
             """,
+            purchases=purchases_sql(),
             users=users.ids,
             prev_from=self.date_from - length,
             **{"from": self.date_from, "to": self.date_to},

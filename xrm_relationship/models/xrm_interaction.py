@@ -1,15 +1,66 @@
 # Copyright 2026 XRM Relationship contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import LockError, UserError, ValidationError
+from odoo.exceptions import AccessError, LockError, UserError, ValidationError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import format_datetime
 
+from ..tools.settings import xrm_setting, xrm_setting_number
 from .input_check import check_input_types
+
+_logger = logging.getLogger(__name__)
 
 # What a person writes when documenting a contact.
 DOCUMENTATION_FIELDS = ("summary", "outcome", "quality")
+# Set by the system only (capture, documenting), never by a caller's values.
+SYSTEM_FIELDS = ("source_ref", "was_documented")
+
+
+class _NoCapture(str):
+    """Context value that switches capture off: only server code can make it.
+
+    JSON-2 and RPC callers choose the context, but what they send arrives as
+    plain JSON types, never as an instance of this class.
+    """
+
+
+# with_context(xrm_no_capture=NO_CAPTURE): demo loading, automatic mails.
+NO_CAPTURE = _NoCapture("xrm_no_capture")
+
+
+def _filled(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def capture_suspended(env):
+    return isinstance(env.context.get("xrm_no_capture"), _NoCapture)
+
+
+def run_isolated(env, func, *args, what="capture", level=logging.WARNING):
+    """Run the addon's bookkeeping ``func(*args)`` so it never costs the caller.
+
+    The caller's pending work is flushed first and ``func`` runs in its own
+    savepoint: if it fails, only its own work is rolled back, a warning is
+    logged and None is returned, so the message, activity or save that
+    triggered it goes through. Concurrency errors still propagate: the
+    request is retried as a whole.
+    """
+    env.flush_all()
+    try:
+        with env.cr.savepoint(flush=False):
+            result = func(*args)
+            env.flush_all()  # fail here, inside the savepoint, not later
+            return result
+    except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+        raise
+    except Exception:  # noqa: BLE001 - bookkeeping never refuses a message
+        # Only what ran inside the savepoint was pending: drop it.
+        env.clear()
+        _logger.log(level, "XRM: %s failed and was skipped", what, exc_info=True)
+        return None
 
 
 CHANNELS = [
@@ -121,6 +172,13 @@ class XrmInteraction(models.Model):
         copy=False,
         help="The system event this interaction was captured from "
         "(model,id); one interaction per event.",
+    )
+    was_documented = fields.Boolean(
+        string="Documented Once",
+        readonly=True,
+        copy=False,
+        help="Documented at least once: it can be put back to To Document "
+        "and corrected, but only a manager can delete it.",
     )
     relation_type = fields.Selection(
         related="partner_id.xrm_relation_type", store=True, string="Relationship Type"
@@ -244,29 +302,22 @@ class XrmInteraction(models.Model):
 
     @api.model
     def _xrm_pressure_days(self):
-        days = self.env["res.partner"]._xrm_setting("pressure_period_days", "30")
-        try:
-            return max(int(days or 30), 1)
-        except ValueError:
-            return 30
+        return max(xrm_setting_number(self.env, "pressure_period_days", 30, int), 1)
 
     @api.model
     def _xrm_pressure_type_limits(self):
         """{relationship type: default maximum of outbound contacts (0: none)}."""
-        Partner = self.env["res.partner"]
-        limits = {}
-        for rtype in dict(Partner._fields["xrm_relation_type"].selection):
-            try:
-                limits[rtype] = max(
-                    int(Partner._xrm_setting(f"pressure_max_{rtype}", "0") or 0), 0
-                )
-            except ValueError:
-                limits[rtype] = 0
-        return limits
+        return {
+            rtype: max(xrm_setting_number(self.env, f"pressure_max_{rtype}", 0, int), 0)
+            for rtype in dict(
+                self.env["res.partner"]._fields["xrm_relation_type"].selection
+            )
+        }
 
     @api.model
     def _xrm_pressure_domain(self, partners, at=None, exclude_ids=()):
-        """Outbound contacts of ``partners`` in [at − period, at]."""
+        """Outbound contacts of ``partners`` in [at − period, at] made by the
+        reader's companies (a shared relationship has a limit per company)."""
         at = at or fields.Datetime.now()
         since = at - timedelta(days=self._xrm_pressure_days())
         domain = [
@@ -274,6 +325,7 @@ class XrmInteraction(models.Model):
             ("direction", "=", "outbound"),
             ("date", ">=", since),
             ("date", "<=", at),
+            ("company_id", "in", self.env.companies.ids),
         ]
         if exclude_ids:
             domain.append(("id", "not in", list(exclude_ids)))
@@ -283,8 +335,9 @@ class XrmInteraction(models.Model):
     def _xrm_pressure_counts(self, partners, at=None, exclude_ids=()):
         """{partner id: outbound contacts in the period}, one grouped query.
 
-        Counted with sudo: the customer feels every contact, including those
-        of colleagues whose interactions the reader may not open.
+        Counted with sudo within the reader's companies: the customer feels
+        every contact, including those of colleagues whose interactions the
+        reader may not open.
         """
         if not partners:
             return {}
@@ -305,22 +358,31 @@ class XrmInteraction(models.Model):
         count = self._xrm_pressure_counts(partner, at, exclude_ids).get(partner.id, 0)
         if count + extra <= limit:
             return False
-        recent = self.sudo().search(
+        # Listed: only the contacts the reader may open (names of colleagues
+        # and their channels are theirs); the others are counted above.
+        recent = self.search(
             self._xrm_pressure_domain(partner, at, exclude_ids), limit=5
         )
         channels = dict(self._fields["channel"]._description_selection(self.env))
         nobody = _("nobody")  # not inside the generator: _ reads the caller's frame
-        lines = "\n".join(
+        lines = [
             "• %s · %s · %s"
             % (
                 fields.Datetime.context_timestamp(self, rec.date).strftime(
                     "%Y-%m-%d %H:%M"
                 ),
-                rec.user_id.name or nobody,
+                rec.user_id.sudo().name or nobody,
                 channels.get(rec.channel, rec.channel),
             )
             for rec in recent
-        )
+        ]
+        if len(recent) < min(count, 5):
+            lines.append(
+                _("• %s more by colleagues", count - len(recent))
+                if recent
+                else _("• %s by colleagues", count)
+            )
+        lines = "\n".join(lines)
         return _(
             "%(partner)s has already had %(count)s outbound contacts in the last "
             "%(days)s days (limit %(limit)s). Recent contacts:\n%(lines)s",
@@ -348,11 +410,32 @@ class XrmInteraction(models.Model):
                 vals["stage_id"] = commercial.xrm_stage_id.id
         return vals
 
+    @api.model
+    def _xrm_check_system_fields(self, vals_list, creating=False):
+        """Where an interaction was captured from, and whether it was ever
+        documented, are the system's to say: a user who could set them could
+        hide a contact from capture or make documented memory deletable."""
+        if self.env.su:
+            return
+        for vals in vals_list:
+            for name in SYSTEM_FIELDS:
+                if name in vals and not (creating and not vals[name]):
+                    raise AccessError(
+                        _(
+                            "%(field)s is set by the system, it cannot be "
+                            "written by hand or through the API.",
+                            field=self._fields[name]._description_string(self.env),
+                        )
+                    )
+
     @api.model_create_multi
     def create(self, vals_list):
         check_input_types(self, vals_list)
+        self._xrm_check_system_fields(vals_list, creating=True)
         default_partner = self.env.context.get("default_partner_id")
         for vals in vals_list:
+            if vals.get("state") == "done":
+                vals["was_documented"] = True
             if "partner_id" not in vals and default_partner:
                 vals["partner_id"] = default_partner
             if not vals.get("partner_id"):
@@ -365,8 +448,12 @@ class XrmInteraction(models.Model):
 
     def write(self, vals):
         check_input_types(self, [vals])
+        self._xrm_check_system_fields([vals])
         if set(DOCUMENTATION_FIELDS) & vals.keys() or vals.get("state") == "done":
             self._xrm_guard_documentation(vals)
+        if vals.get("state") == "done":
+            # Kept when it goes back to To Document: corrected, not erased.
+            vals = dict(vals, was_documented=True)
         if "partner_id" in vals:
             if not vals["partner_id"]:
                 raise UserError(_("An interaction needs a relationship (partner)."))
@@ -437,8 +524,7 @@ class XrmInteraction(models.Model):
         Only relationships with no stage yet or in an earlier stage move:
         a documented call with an active customer is not a first contact.
         """
-        Partner = self.env["res.partner"]
-        if not Partner._xrm_setting("auto_first_contact"):
+        if not xrm_setting(self.env, "auto_first_contact"):
             return
         stage = self.env["xrm.journey.stage"].search(
             [("automation_role", "=", "first_contact")], limit=1
@@ -457,17 +543,22 @@ class XrmInteraction(models.Model):
             )
         )
         firsts = partners.filtered(lambda p: documented.get(p) == 1)
-        firsts._xrm_auto_move("first_contact", reason=_("First documented interaction"))
+        self.env["xrm.journey.stage"]._xrm_auto_move(
+            firsts, "first_contact", reason=_("First documented interaction")
+        )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_documented(self):
         if self.env.user.has_group("xrm_relationship.group_xrm_manager"):
             return
-        if any(rec.state == "done" for rec in self):
+        # Once documented, always memory: Back to To Document lets a
+        # salesperson correct the notes, not delete them.
+        if any(rec.state == "done" or rec.was_documented for rec in self):
             raise UserError(
                 _(
-                    "Documented interactions are the company's memory: archive "
-                    "them instead of deleting them."
+                    "Documented interactions are the company's memory, even "
+                    "when put back to To Document: archive them instead of "
+                    "deleting them."
                 )
             )
 
@@ -478,7 +569,9 @@ class XrmInteraction(models.Model):
 
     @api.model
     def _xrm_capture_enabled(self, channel_key):
-        return self.env["res.partner"]._xrm_setting(f"capture_{channel_key}")
+        if capture_suspended(self.env):
+            return False
+        return xrm_setting(self.env, f"capture_{channel_key}")
 
     @api.model
     def _xrm_links_for(self, model, res_ids):
@@ -511,8 +604,37 @@ class XrmInteraction(models.Model):
         return links
 
     @api.model
+    def _xrm_capture_company(self, vals):
+        """The company a captured interaction lives in.
+
+        The document's (or, without one, the relationship's) when the
+        relationship may be used there; otherwise the relationship's own, so
+        a customer of another company on a ticket is still remembered, where
+        that company's people see it. A contact person of yet another company
+        is left out rather than refusing the capture.
+        """
+        Partner = self.env["res.partner"].sudo()
+        partner = Partner.browse(vals["partner_id"]).commercial_partner_id
+        company = self.env["res.company"].browse(
+            vals.get("company_id") or partner.company_id.id or self.env.company.id
+        )
+        if partner.company_id and partner.company_id != company:
+            company = partner.company_id
+        contact = Partner.browse(vals.get("contact_id") or [])
+        if contact.company_id and contact.company_id != company:
+            vals["contact_id"] = False
+        vals["company_id"] = company.id
+        return vals
+
+    @api.model
     def _xrm_capture(self, vals_list):
-        """Create draft interactions for events not captured yet (by source_ref)."""
+        """Create draft interactions for events not captured yet (by source_ref).
+
+        Never refuses the event that triggered it: impossible dates are
+        clamped, the company is made consistent with the relationship, and
+        an event that still cannot be captured is skipped with a warning
+        while the others of the batch are captured.
+        """
         vals_list = [
             v for v in vals_list if v.get("partner_id") and v.get("source_ref")
         ]
@@ -524,14 +646,60 @@ class XrmInteraction(models.Model):
             .search([("source_ref", "in", [v["source_ref"] for v in vals_list])])
             .mapped("source_ref")
         )
-        new_vals, seen = [], set()
-        for vals in vals_list:
-            if vals["source_ref"] in existing or vals["source_ref"] in seen:
+        now = fields.Datetime.now()
+        new_vals, seen, future = [], set(), {}
+        for event_vals in vals_list:
+            if event_vals["source_ref"] in existing or event_vals["source_ref"] in seen:
                 continue
-            seen.add(vals["source_ref"])
-            new_vals.append(dict(vals, state="draft"))
+            seen.add(event_vals["source_ref"])
+            vals = self._xrm_capture_company(dict(event_vals, state="draft"))
+            date = fields.Datetime.to_datetime(vals.get("date"))
+            if date and date > now:
+                # A sender's clock (or a forged Date: header) in the future.
+                future[vals["source_ref"]] = date
+                vals["date"] = now
+            new_vals.append(vals)
+        if not new_vals:
+            return self.browse()
         # sudo: capture happens on behalf of the system, whoever triggered it.
-        return self.sudo().create(new_vals) if new_vals else self.browse()
+        Capture = self.sudo()
+        batch = len(new_vals) > 1
+        captured = run_isolated(
+            self.env,
+            Capture._xrm_capture_create,
+            new_vals,
+            future,
+            what=f"capture of {new_vals[0]['source_ref']}" + (" and more" * batch),
+            level=logging.INFO if batch else logging.WARNING,
+        )
+        if captured is None and batch:
+            # One bad event must not cost the others: one savepoint each.
+            captured = Capture.browse()
+            for vals in new_vals:
+                captured |= (
+                    run_isolated(
+                        self.env,
+                        Capture._xrm_capture_create,
+                        [vals],
+                        future,
+                        what=f"capture of {vals['source_ref']}",
+                    )
+                    or Capture.browse()
+                )
+        return captured or Capture.browse()
+
+    @api.model
+    def _xrm_capture_create(self, vals_list, future):
+        records = self.create(vals_list)
+        for rec in records.filtered(lambda r: r.source_ref in future):
+            rec._message_log(
+                body=_(
+                    "The event said it happened on %(claimed)s, in the future: "
+                    "it is dated when it was received instead.",
+                    claimed=format_datetime(self.env, future[rec.source_ref]),
+                )
+            )
+        return records
 
     @api.model
     def _xrm_action_list(self, domain, context):
@@ -555,12 +723,53 @@ class XrmInteraction(models.Model):
             "context": context,
         }
 
-    def action_document(self):
-        """Mark as documented; the form asks for summary, outcome and quality."""
-        # Already documented (perhaps by someone else meanwhile): nothing to do.
-        self.filtered(lambda i: i.state != "done").write({"state": "done"})
+    def action_document(self, summary=None, outcome=None, quality=None):
+        """Mark as documented, with the notes given or those already written.
+
+        The form saves its notes, then calls this without values. Integrators
+        pass them here in one call (JSON-2, JSON-RPC); notes someone else
+        saved first are not overwritten (see _xrm_guard_documentation).
+        """
+        given = {"summary": summary, "outcome": outcome, "quality": quality}
+        vals = {name: value for name, value in given.items() if value is not None}
+        # Already documented with these notes (or, from the form, perhaps by
+        # someone else meanwhile): nothing to do.
+        todo = self if vals else self.filtered(lambda i: i.state != "done")
+        for rec in todo:
+            missing = [
+                rec._fields[name]._description_string(self.env)
+                for name in DOCUMENTATION_FIELDS
+                if not _filled(vals.get(name, rec[name]))
+            ]
+            if missing:
+                raise ValidationError(
+                    _(
+                        "A documented interaction needs a summary, an outcome "
+                        "and a quality. Missing on “%(name)s”: %(missing)s.",
+                        name=rec.display_name,
+                        missing=", ".join(missing),
+                    )
+                )
+        todo.write(dict(vals, state="done"))
         return True
 
     def action_reset_to_draft(self):
         self.write({"state": "draft"})
         return True
+
+    # ------------------------------------------------------------------
+    # Demo data (demo/xrm_interaction_demo.xml, demo/xrm_care_demo.xml)
+    # ------------------------------------------------------------------
+    @api.model
+    def _load_demo_history(self):
+        """The demo relationships' long history, which XML cannot express."""
+        from ..demo import xrm_demo_history  # demo code stays out of production
+
+        return xrm_demo_history.load_history(self.env)
+
+    @api.model
+    def _load_demo_care(self):
+        """What the relationship-care demo records need on top of the history."""
+        from ..demo import xrm_demo_history
+
+        return xrm_demo_history.load_care(self.env)

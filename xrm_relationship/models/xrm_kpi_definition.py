@@ -9,6 +9,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_date
 
+from ..tools.rules import purchases_sql, satisfied_sql, stage_overdue_sql
+
 _logger = logging.getLogger(__name__)
 
 STATUS = [("ok", "OK"), ("warning", "Warning"), ("critical", "Critical")]
@@ -98,17 +100,21 @@ class XrmKpiDefinition(models.Model):
     action_activity = fields.Boolean(
         string="Schedule an Activity on Breach", default=True, groups=MANAGER
     )
+    # A company's webhook is its own: never copied to another definition.
     action_webhook = fields.Boolean(
-        string="Send a Webhook on Status Change", groups=MANAGER
+        string="Send a Webhook on Status Change", groups=MANAGER, copy=False
     )
     webhook_url = fields.Char(
         string="Webhook URL",
         groups=MANAGER,
-        help="Empty: the global webhook of the Settings is used.",
+        copy=False,
+        help="Empty: the global webhook of the Settings (URL and secret) is used.",
     )
     webhook_secret = fields.Char(
         groups=MANAGER,
-        help="Signs the webhook body (HMAC-SHA256); empty: the global secret.",
+        copy=False,
+        help="Signs the body sent to this KPI's own URL (HMAC-SHA256, Standard "
+        "Webhooks); a whsec_ secret is base64 after its prefix. Empty: unsigned.",
     )
     value_ids = fields.One2many("xrm.kpi.value", "definition_id", string="Values")
     last_run = fields.Datetime(readonly=True, copy=False)
@@ -168,7 +174,18 @@ class XrmKpiDefinition(models.Model):
     def _check_webhook_url(self):
         for kpi in self.sudo():
             if kpi.webhook_url:
-                self.env["xrm.webhook.delivery"]._xrm_check_webhook_url(kpi.webhook_url)
+                self.env["xrm.webhook.delivery"]._xrm_check_webhook_destination(
+                    kpi.webhook_url
+                )
+
+    @api.constrains("webhook_secret")
+    def _check_webhook_secret(self):
+        label = self._fields["webhook_secret"]._description_string(self.env)
+        for kpi in self.sudo():
+            if kpi.webhook_secret:
+                self.env["xrm.webhook.delivery"]._xrm_check_webhook_secret(
+                    kpi.webhook_secret, label
+                )
 
     # ------------------------------------------------------------------
     # Status and thresholds
@@ -213,11 +230,16 @@ class XrmKpiDefinition(models.Model):
         start, end = self._xrm_window(as_of)
         return method(as_of, start, end)
 
+    @api.model
     def compute_kpis(self, as_of=None):
-        """Compute every active KPI (or these ones) as of ``as_of`` (a Date).
+        """Compute every active KPI (or these ones) as of ``as_of``.
 
-        Replaces the snapshots of the same KPI and date; returns the stored
-        ``xrm.kpi.value`` records. One failing KPI is logged on its
+        A model-level entry point: from outside (JSON-2, JSON-RPC) it is
+        called without ids and computes every KPI of the caller's companies;
+        ``as_of`` is a date or a ``YYYY-MM-DD`` string, today by default.
+        Needs write access to KPI definitions. Replaces the snapshots of the
+        same KPI and date; returns the stored ``xrm.kpi.value`` records
+        (their ids through the APIs). One failing KPI is logged on its
         definition and does not stop the others.
         """
         return self._xrm_compute(as_of=as_of)
@@ -245,6 +267,8 @@ class XrmKpiDefinition(models.Model):
         for company in self.env["res.company"].sudo().search([("id", "!=", main.id)]):
             for template in templates:
                 if (company.id, template.code) not in existing:
+                    # Webhook URL, secret and switch are not copied (copy=False):
+                    # the main company's endpoint is not the new company's.
                     created |= template.copy(
                         {
                             "company_id": company.id,
@@ -258,7 +282,12 @@ class XrmKpiDefinition(models.Model):
         # Computing rewrites every salesperson's snapshots: managers (and the
         # cron) only, whoever calls the public compute_kpis().
         self.env["xrm.kpi.definition"].check_access("write")
-        as_of = fields.Date.to_date(as_of) or fields.Date.context_today(self)
+        try:
+            as_of = fields.Date.to_date(as_of) or fields.Date.context_today(self)
+        except (TypeError, ValueError):
+            raise UserError(
+                _("as_of must be a date (YYYY-MM-DD), not “%s”.", as_of)
+            ) from None
         definitions = self or self.search([])
         Value = self.env["xrm.kpi.value"]
         values = Value
@@ -525,18 +554,7 @@ class XrmKpiDefinition(models.Model):
 
     def _xrm_purchases_sql(self):
         """Won opportunities of this company: the SPEC's purchases."""
-        return SQL(
-            """
-            SELECT l.id, l.user_id, l.date_closed AS date,
-                   COALESCE(l.expected_revenue, 0) AS amount,
-                   p.commercial_partner_id AS partner_id
-              FROM crm_lead l
-              JOIN res_partner p ON p.id = l.partner_id
-             WHERE l.active AND l.won_status = 'won' AND l.date_closed IS NOT NULL
-               AND %s
-            """,
-            self._xrm_company_sql("l"),
-        )
+        return purchases_sql(SQL("l.active AND %s", self._xrm_company_sql("l")))
 
     def _xrm_kpi_return_rate_6m_rows(self, as_of, start, end):
         cohort_start = end - timedelta(days=365)
@@ -623,7 +641,7 @@ class XrmKpiDefinition(models.Model):
                 SELECT EXISTS (
                     SELECT 1 FROM rating_rating r
                      WHERE r.res_model = 'helpdesk.ticket' AND r.res_id = t.id
-                       AND r.consumed AND r.rating >= 4
+                       AND r.consumed AND %(satisfied)s
                 ) AS satisfied
               ) s
              WHERE t.active AND t.closed_date >= %(start)s AND t.closed_date < %(end)s
@@ -632,6 +650,7 @@ class XrmKpiDefinition(models.Model):
             start=start,
             end=end,
             company=self._xrm_company_sql("t"),
+            satisfied=satisfied_sql("r"),
         )
 
     def _xrm_kpi_contact_to_churn_days_rows(self, as_of, start, end):
@@ -739,9 +758,7 @@ class XrmKpiDefinition(models.Model):
         )
 
     def _xrm_kpi_stage_overdue_ratio_rows(self, as_of, start, end):
-        overdue = SQL(
-            "p.xrm_stage_date <= %s - (s.max_days + 1) * INTERVAL '1 day'", end
-        )
+        overdue = stage_overdue_sql("p", "s", end)
         return SQL(
             """
             SELECT 'res.partner' AS res_model, p.id AS res_id, p.user_id,
@@ -855,7 +872,7 @@ class XrmKpiDefinition(models.Model):
     def _xrm_kpi_supplier_friction_rows(self, as_of, start, end):
         # The formula lives with the ranking it feeds (report/xrm_supplier_friction).
         friction = self.env["xrm.supplier.friction"]._xrm_rows_sql(
-            start, end, company_id=self.company_id.id
+            start, end, self.company_id.ids
         )
         return SQL(
             """

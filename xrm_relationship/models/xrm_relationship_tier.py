@@ -7,6 +7,10 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from ..tools.batch import run_daily_on_relationships
+from ..tools.rules import satisfied_sql
+from ..tools.settings import xrm_setting_number
+
 _logger = logging.getLogger(__name__)
 
 # Signals of positive activity and their Settings weight (default).
@@ -100,13 +104,9 @@ class XrmRelationshipTier(models.Model):
     @api.model
     def _xrm_tier_params(self):
         """Settings of the tier score, with their defaults."""
-        Partner = self.env["res.partner"]
 
         def number(key, default, cast=float):
-            try:
-                return cast(Partner._xrm_setting(key, str(default)) or default)
-            except ValueError:
-                return default
+            return xrm_setting_number(self.env, key, default, cast)
 
         params = {
             "period_days": max(number("tier_period_days", 90, int), 1),
@@ -118,6 +118,29 @@ class XrmRelationshipTier(models.Model):
             for kind, default in TIER_SIGNALS.items()
         }
         return params
+
+    @api.model
+    def _xrm_tier_reason(self, partner, params):
+        """Why ``partner`` has its tier, in the reader's language (stored counts)."""
+        if not partner.xrm_tier_date:
+            return False
+        signals = [
+            (partner.xrm_tier_positive_count, _("positive interactions")),
+            (partner.xrm_tier_engagement_count, _("engagement events")),
+            (partner.xrm_tier_referral_count, _("referrals")),
+            (partner.xrm_tier_goal_count, _("goals achieved")),
+            (partner.xrm_tier_satisfied_count, _("satisfied ticket ratings")),
+        ]
+        found = ", ".join(f"{label} {count}" for count, label in signals if count)
+        return _(
+            "Score %(score)s / 100, active in %(active)s of %(periods)s periods "
+            "of %(days)s days: %(signals)s.",
+            score=round(partner.xrm_tier_score, 1),
+            active=partner.xrm_tier_active_periods,
+            periods=params["periods"],
+            days=params["period_days"],
+            signals=found or _("no positive activity"),
+        )
 
     @api.model
     def _xrm_assign(self, partners, as_of=None):
@@ -175,7 +198,7 @@ class XrmRelationshipTier(models.Model):
                   FROM rating_rating r
                   JOIN helpdesk_ticket t ON t.id = r.res_id
                  WHERE r.res_model = 'helpdesk.ticket' AND r.consumed
-                   AND r.rating >= 4 AND t.active
+                   AND %(satisfied)s AND t.active
                    AND t.commercial_partner_id = ANY(%(ids)s)
                    AND r.rated_on >= %(start)s AND r.rated_on < %(end)s
             ), per_period AS (
@@ -256,6 +279,7 @@ class XrmRelationshipTier(models.Model):
             cap=params["cap"],
             max_points=params["cap"] * params["periods"],
             as_of=as_of,
+            satisfied=satisfied_sql("r"),
             **{f"w_{kind}": weight for kind, weight in weights.items()},
         )
         self.env.cr.execute(query)
@@ -354,26 +378,17 @@ class XrmRelationshipTier(models.Model):
     def _cron_xrm_assign_tiers(self, batch_size=5000):
         """Tier every active relationship, committing batch by batch.
 
-        A second run the same day changes nothing: history, notes and
-        activities only follow a change of tier.
+        Resumable, like the health job: only relationships not yet tiered
+        today are taken, so a run stopped by the cron's time budget (or
+        killed) goes on where it stopped when Odoo calls it again, and a
+        finished day is not redone. A second run the same day changes
+        nothing: history, notes and activities only follow a change of tier.
         """
-        self.env.flush_all()
-        self.env.cr.execute(
-            "SELECT id FROM res_partner WHERE active AND id = commercial_partner_id "
-            "ORDER BY id"
+        return run_daily_on_relationships(
+            self.env,
+            "xrm_tier_date",
+            self._xrm_assign,
+            batch_size=batch_size,
+            logger=_logger,
+            label="XRM tiers",
         )
-        ids = [row[0] for row in self.env.cr.fetchall()]
-        Cron = self.env["ir.cron"]
-        Cron._commit_progress(remaining=len(ids))
-        for index in range(0, len(ids), batch_size):
-            batch = self.env["res.partner"].browse(ids[index : index + batch_size])
-            try:
-                with self.env.cr.savepoint():
-                    self._xrm_assign(batch)
-            except Exception:
-                _logger.exception(
-                    "XRM tiers: batch starting at partner %s failed", batch[:1].id
-                )
-            if not Cron._commit_progress(len(batch)):
-                break
-        return len(ids)

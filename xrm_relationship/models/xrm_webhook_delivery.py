@@ -1,39 +1,149 @@
 # Copyright 2026 XRM Relationship contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import base64
+import binascii
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
+import socket
 import time
 import uuid
 from datetime import timedelta
-from urllib.parse import urlparse
+from urllib.parse import parse_qsl, urlparse, urlsplit
 
 import requests
+from psycopg2 import errors as pg_errors
+from urllib3.util import parse_url
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, str2bool
 
 _logger = logging.getLogger(__name__)
 
 TIMEOUT = 5
 MAX_BACKOFF_MINUTES = 24 * 60
+# System parameter, off by default: webhooks to loopback / private addresses.
+ALLOW_PRIVATE = "xrm_relationship.webhook_allow_private"
+# Names that are never a public host: RFC 6761 / 6762 / 8375, cloud metadata.
+PRIVATE_NAMES = (
+    "localhost",
+    "metadata",
+    "metadata.goog",
+    "metadata.google.internal",
+    "instance-data",
+)
+PRIVATE_SUFFIXES = (".localhost", ".local", ".localdomain", ".internal", ".home.arpa")
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# What a delivery is: written once by the code that queues it, never changed.
+IMMUTABLE_FIELDS = frozenset(
+    {"name", "url", "payload", "webhook_id", "company_id", "res_model", "res_id"}
+)
+
+
+def secret_key(secret):
+    """HMAC key of a secret: ``whsec_`` + base64 (Standard Webhooks), else UTF-8.
+
+    Raises ValueError for a ``whsec_`` secret that is not base64.
+    """
+    if not secret.startswith("whsec_"):
+        return secret.encode()
+    try:
+        key = base64.b64decode(secret[len("whsec_") :], validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError("not base64 after whsec_") from exc
+    if not key:
+        raise ValueError("empty key after whsec_")
+    return key
 
 
 def sign(secret, webhook_id, timestamp, body):
-    """Standard Webhooks signature: ``v1,`` + base64 HMAC-SHA256 of id.ts.body.
-
-    A ``whsec_`` secret is base64 after its prefix (as the Standard Webhooks
-    libraries issue them); any other secret is used as its UTF-8 bytes.
-    """
-    if secret.startswith("whsec_"):
-        key = base64.b64decode(secret[len("whsec_") :])
-    else:
-        key = secret.encode()
+    """Standard Webhooks signature: ``v1,`` + base64 HMAC-SHA256 of id.ts.body."""
     content = f"{webhook_id}.{timestamp}.{body}".encode()
-    digest = hmac.new(key, content, hashlib.sha256).digest()
+    digest = hmac.new(secret_key(secret), content, hashlib.sha256).digest()
     return "v1," + base64.b64encode(digest).decode()
+
+
+def is_blocked_address(ip):
+    """True unless ``ip`` is a public unicast address (IPv4 inside IPv6 too)."""
+    if ip.version == 6:
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and ip in NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None and is_blocked_address(embedded):
+            return True
+        if ip.is_site_local:
+            return True
+    return (
+        not ip.is_global
+        or ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_reserved
+        or ip.is_multicast
+        or ip.is_unspecified
+    )
+
+
+def literal_address(host):
+    """The address a host names literally (``127.1`` and ``2130706433`` too)."""
+    host = host.strip("[]").split("%", 1)[0]  # IPv6 brackets and zone
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    # The shorthand forms getaddrinfo also accepts (inet_aton): 127.1, 0x7f.1
+    if host[:1].isdigit() and set(host.lower()) <= set("0123456789abcdefx."):
+        try:
+            address = ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            address = None
+    return address
+
+
+def url_host(url):
+    """(host, port) as requests (urllib3) will connect to them."""
+    try:
+        parsed = parse_url(url or "")
+    except ValueError:
+        return "", None
+    host = (parsed.host or "").strip("[]").lower().rstrip(".")
+    return host, parsed.port or (443 if parsed.scheme == "https" else 80)
+
+
+def redact_url(url):
+    """``scheme://host[:port]/…``: paths, queries and credentials carry tokens."""
+    try:
+        parsed = parse_url(url or "")
+    except ValueError:
+        return "…"
+    port = f":{parsed.port}" if parsed.port else ""
+    return f"{parsed.scheme or ''}://{parsed.host or ''}{port}/…"
+
+
+def redact(text, url):
+    """``text`` (an error message) without what ``url`` has after its host."""
+    if not text or not url:
+        return text
+    split = urlsplit(url)
+    text = text.replace(url, redact_url(url))
+    tail = split.path + (f"?{split.query}" if split.query else "")
+    parts = [tail, split.query, split.fragment, split.username, split.password]
+    parts += [segment for segment in split.path.split("/") if len(segment) >= 12]
+    parts += [value for _key, value in parse_qsl(split.query)]
+    for part in sorted({p for p in parts if p and len(p) >= 4}, key=len, reverse=True):
+        text = text.replace(part, "…")
+    return text
+
+
+class WebhookRefused(Exception):
+    """This delivery must not be sent, now or later (the reason is the message)."""
+
+
+class WebhookRetry(Exception):
+    """This attempt failed before anything was sent; the next one may work."""
 
 
 class XrmWebhookDelivery(models.Model):
@@ -41,7 +151,9 @@ class XrmWebhookDelivery(models.Model):
 
     Sent after the transaction that caused it commits, so a user's save
     never waits on (or fails because of) the receiving system; retried with
-    backoff by a cron. The secret is never stored here.
+    backoff by a cron. The secret is never stored here. Deliveries are
+    created and updated by server code only (managers read and delete them):
+    what was queued (URL, body, source, company) never changes.
     """
 
     _name = "xrm.webhook.delivery"
@@ -67,17 +179,23 @@ class XrmWebhookDelivery(models.Model):
         index=True,
     )
     attempts = fields.Integer(readonly=True)
-    max_attempts = fields.Integer(default=5)
+    max_attempts = fields.Integer(default=5, readonly=True)
     next_attempt = fields.Datetime(readonly=True, index=True)
     response_code = fields.Integer(readonly=True)
     last_error = fields.Text(readonly=True)
     sent_date = fields.Datetime(readonly=True)
     company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company
+        "res.company",
+        required=True,
+        readonly=True,
+        default=lambda self: self.env.company,
     )
     res_model = fields.Char(string="Source Model", readonly=True)
     res_id = fields.Integer(string="Source Record", readonly=True)
 
+    # ------------------------------------------------------------------
+    # Where a webhook may go
+    # ------------------------------------------------------------------
     @api.model
     def _xrm_check_webhook_url(self, url):
         parsed = urlparse(url or "")
@@ -87,25 +205,99 @@ class XrmWebhookDelivery(models.Model):
             )
         return True
 
+    @api.model
+    def _xrm_private_allowed(self):
+        return str2bool(
+            self.env["ir.config_parameter"].sudo().get_param(ALLOW_PRIVATE) or "",
+            default=False,
+        )
+
+    @api.model
+    def _xrm_private_error(self, host):
+        return _(
+            "Webhooks may not go to %(host)s: it is a loopback, private, "
+            "link-local, reserved or cloud metadata address. An administrator "
+            "can allow private network addresses in Settings (local "
+            "development and tests only).",
+            host=host,
+        )
+
+    @api.model
+    def _xrm_check_webhook_destination(self, url, allow_private=None):
+        """A webhook URL as saved: http(s), and no private host it names itself.
+
+        Host names are resolved again right before each send.
+        """
+        self._xrm_check_webhook_url(url)
+        if allow_private is None:
+            allow_private = self._xrm_private_allowed()
+        if allow_private:
+            return True
+        host, _port = url_host(url)
+        address = literal_address(host) if host else None
+        if (
+            not host
+            or host in PRIVATE_NAMES
+            or host.endswith(PRIVATE_SUFFIXES)
+            or (address is not None and is_blocked_address(address))
+        ):
+            raise ValidationError(self._xrm_private_error(host or url))
+        return True
+
+    @api.model
+    def _xrm_secret_error(self, label):
+        return _(
+            "%(field)s: a secret starting with whsec_ must be base64 after the "
+            "prefix (as Standard Webhooks libraries issue them).",
+            field=label,
+        )
+
+    @api.model
+    def _xrm_check_webhook_secret(self, secret, label):
+        try:
+            secret_key(secret)
+        except ValueError:
+            raise ValidationError(self._xrm_secret_error(label)) from None
+        return True
+
     @api.constrains("url")
     def _check_url(self):
         for delivery in self:
-            self._xrm_check_webhook_url(delivery.url)
+            self._xrm_check_webhook_destination(delivery.url)
+
+    # ------------------------------------------------------------------
+    # CRUD: what was queued stays as it was
+    # ------------------------------------------------------------------
+    def write(self, vals):
+        self.check_access("write")  # users have none: an AccessError first
+        changed = IMMUTABLE_FIELDS.intersection(vals)
+        if changed:
+            raise UserError(
+                _(
+                    "A webhook delivery records what was sent: its %s cannot "
+                    "be changed.",
+                    ", ".join(sorted(changed)),
+                )
+            )
+        return super().write(vals)
 
     # ------------------------------------------------------------------
     # Queueing and sending
     # ------------------------------------------------------------------
     @api.model
     def _xrm_config(self, record=None):
-        """(url, secret): the record's own webhook, else the Settings' one."""
-        url = secret = False
+        """(url, secret): the record's own webhook, else the Settings' one.
+
+        A secret goes with its URL: a KPI's own URL is signed with its own
+        secret only, the global URL with the global secret.
+        """
         if record is not None and hasattr(record, "_xrm_webhook_config"):
             url, secret = record._xrm_webhook_config()
-        if not url:
-            get = self.env["ir.config_parameter"].sudo().get_param
-            url = get("xrm_relationship.webhook_url")
-            secret = secret or get("xrm_relationship.webhook_secret")
-        return url or False, secret or False
+            if url:
+                return url, secret or False
+        get = self.env["ir.config_parameter"].sudo().get_param
+        url = get("xrm_relationship.webhook_url")
+        return url or False, (url and get("xrm_relationship.webhook_secret")) or False
 
     @api.model
     def _xrm_enqueue(self, event, payload, record=None):
@@ -138,74 +330,181 @@ class XrmWebhookDelivery(models.Model):
 
         return delivery
 
-    def _xrm_send(self):
-        """POST each delivery once; never raises. Returns the sent ones."""
-        sent = self.browse()
-        now = fields.Datetime.now()
-        for delivery in self.sudo():
-            if delivery.state not in ("pending", "retry"):
-                continue
-            record = None
-            if delivery.res_model and delivery.res_model in self.env:
-                record = self.env[delivery.res_model].browse(delivery.res_id).exists()
-            _url, secret = self._xrm_config(record or None)
-            timestamp = str(int(time.time()))
-            headers = {
-                "Content-Type": "application/json",
-                "User-Agent": "Odoo-xrm_relationship",
-                "webhook-id": delivery.webhook_id,
-                "webhook-timestamp": timestamp,
-            }
-            if secret:
-                headers["webhook-signature"] = sign(
-                    secret, delivery.webhook_id, timestamp, delivery.payload
+    def _xrm_source(self):
+        """The record this delivery was queued for, or None (global webhook)."""
+        self.ensure_one()
+        if not self.res_model:
+            return None
+        if self.res_model not in self.env:
+            raise WebhookRefused(_("Its source model %s is gone.", self.res_model))
+        record = self.env[self.res_model].browse(self.res_id).exists()
+        if not record or not hasattr(record, "_xrm_webhook_config"):
+            raise WebhookRefused(_("Its source record is gone."))
+        if record.company_id != self.company_id:
+            raise WebhookRefused(
+                _("Its source belongs to another company: not signed, not sent.")
+            )
+        return record
+
+    def _xrm_signing_secret(self):
+        """(secret, its field's label) of the webhook this delivery was queued
+        for, and only of it."""
+        self.ensure_one()
+        source = self._xrm_source()
+        url, secret = self._xrm_config(source)
+        if url != self.url:
+            raise WebhookRefused(
+                _(
+                    "The webhook URL changed since this delivery was queued: "
+                    "not sent with the new configuration's secret."
                 )
-            code, error = 0, False
+            )
+        field = (
+            source._fields["webhook_secret"]
+            if source is not None and secret and source.webhook_url
+            else self.env["res.config.settings"]._fields["xrm_webhook_secret"]
+        )
+        return secret, field._description_string(self.env)
+
+    def _xrm_check_resolved(self):
+        """Refuse a host that resolves to a private address (DNS included)."""
+        self.ensure_one()
+        if self._xrm_private_allowed():
+            return
+        try:
+            self._xrm_check_webhook_destination(self.url, allow_private=False)
+        except ValidationError as exc:
+            raise WebhookRefused(exc.args[0]) from None
+        host, port = url_host(self.url)
+        try:
+            infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+        except OSError as exc:
+            raise WebhookRetry(
+                _("Cannot resolve %(host)s: %(error)s", host=host, error=exc)
+            ) from None
+        for info in infos:
+            address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+            if is_blocked_address(address):
+                raise WebhookRefused(self._xrm_private_error(f"{host} ({address})"))
+
+    def _xrm_post(self):
+        """One attempt: (response code, error). Raises WebhookRefused/Retry."""
+        self.ensure_one()
+        secret, label = self._xrm_signing_secret()
+        self._xrm_check_resolved()
+        timestamp = str(int(time.time()))
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "Odoo-xrm_relationship",
+            "webhook-id": self.webhook_id,
+            "webhook-timestamp": timestamp,
+        }
+        if secret:
             try:
-                response = requests.post(
-                    delivery.url,
-                    data=delivery.payload.encode(),
-                    headers=headers,
-                    timeout=TIMEOUT,
+                headers["webhook-signature"] = sign(
+                    secret, self.webhook_id, timestamp, self.payload
                 )
-                code = response.status_code
-                if not 200 <= code < 300:
-                    error = _(
-                        "HTTP %(code)s: %(body)s", code=code, body=response.text[:200]
+            except ValueError:
+                raise WebhookRefused(self._xrm_secret_error(label)) from None
+        try:
+            # A redirect could lead anywhere, private addresses included.
+            response = requests.post(
+                self.url,
+                data=self.payload.encode(),
+                headers=headers,
+                timeout=TIMEOUT,
+                allow_redirects=False,
+            )
+        except requests.RequestException as exc:
+            return 0, f"{type(exc).__name__}: {str(exc)[:300]}"
+        code = response.status_code
+        if 300 <= code < 400:
+            return code, _("HTTP %s: redirects are not followed.", code)
+        if not 200 <= code < 300:
+            return code, _(
+                "HTTP %(code)s: %(body)s", code=code, body=response.text[:200]
+            )
+        return code, False
+
+    def _xrm_lock(self):
+        """Take this delivery if it is still to send and no other job has it."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM xrm_webhook_delivery WHERE id = %s"
+                        " AND state IN ('pending', 'retry') FOR UPDATE SKIP LOCKED",
+                        self.id,
                     )
-            except requests.RequestException as exc:
-                error = f"{type(exc).__name__}: {str(exc)[:300]}"
-            attempts = delivery.attempts + 1
-            vals = {"attempts": attempts, "response_code": code, "last_error": error}
+                )
+                taken = bool(self.env.cr.fetchone())
+        except (pg_errors.SerializationFailure, pg_errors.LockNotAvailable):
+            return False  # another job is sending it
+        self.invalidate_recordset()
+        return taken
+
+    def _xrm_send(self):
+        """POST each delivery once; never raises. Returns the sent ones.
+
+        One delivery that cannot be signed, resolved or sent fails alone.
+        """
+        sent = self.browse()
+        for delivery in self.sudo():
+            if not delivery._xrm_lock():
+                continue
+            final = False
+            try:
+                code, error = delivery._xrm_post()
+            except WebhookRefused as exc:
+                code, error, final = 0, str(exc), True
+            except WebhookRetry as exc:
+                code, error = 0, str(exc)
+            except Exception as exc:  # noqa: BLE001 - one must not stop the others
+                code, error, final = 0, f"{type(exc).__name__}: {str(exc)[:300]}", True
+            delivery._xrm_record_attempt(code, error, final)
             if not error:
-                vals.update(state="sent", sent_date=now, next_attempt=False)
                 sent |= delivery
-            elif attempts >= delivery.max_attempts:
-                vals.update(state="failed", next_attempt=False)
-                _logger.warning(
-                    "XRM webhook %s to %s gave up after %s attempts: %s",
-                    delivery.webhook_id,
-                    delivery.url,
-                    attempts,
-                    error,
-                )
-            else:
-                backoff = min(2**attempts, MAX_BACKOFF_MINUTES)
-                vals.update(
-                    state="retry", next_attempt=now + timedelta(minutes=backoff)
-                )
-                _logger.info(
-                    "XRM webhook %s failed (%s), retry in %s min",
-                    delivery.webhook_id,
-                    error,
-                    backoff,
-                )
-            delivery.write(vals)
         return sent
 
+    def _xrm_record_attempt(self, code, error, final=False):
+        """Bookkeeping of one attempt; logs without the URL's path or tokens."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        attempts = self.attempts + 1
+        vals = {"attempts": attempts, "response_code": code, "last_error": error}
+        where, why = redact_url(self.url), redact(error, self.url)
+        if not error:
+            vals.update(state="sent", sent_date=now, next_attempt=False)
+        elif final:
+            vals.update(state="failed", next_attempt=False)
+            _logger.warning(
+                "XRM webhook %s to %s refused: %s", self.webhook_id, where, why
+            )
+        elif attempts >= self.max_attempts:
+            vals.update(state="failed", next_attempt=False)
+            _logger.warning(
+                "XRM webhook %s to %s gave up after %s attempts: %s",
+                self.webhook_id,
+                where,
+                attempts,
+                why,
+            )
+        else:
+            backoff = min(2**attempts, MAX_BACKOFF_MINUTES)
+            vals.update(state="retry", next_attempt=now + timedelta(minutes=backoff))
+            _logger.info(
+                "XRM webhook %s to %s failed (%s), retry in %s min",
+                self.webhook_id,
+                where,
+                why,
+                backoff,
+            )
+        self.sudo().write(vals)
+
     @api.model
-    def _cron_xrm_webhook_retry(self, batch_size=50):
-        """Send due deliveries in batches; one bad endpoint stops nothing."""
+    def _cron_xrm_webhook_retry(self):
+        """Send due deliveries, committing after each: none is sent twice."""
         now = fields.Datetime.now()
         due = self.sudo().search(
             [
@@ -218,15 +517,15 @@ class XrmWebhookDelivery(models.Model):
         )
         cron = self.env["ir.cron"]
         cron._commit_progress(remaining=len(due))
-        for index in range(0, len(due), batch_size):
-            batch = due[index : index + batch_size]
-            batch._xrm_send()
-            cron._commit_progress(len(batch))
+        for delivery in due:
+            delivery._xrm_send()
+            if not cron._commit_progress(1):
+                break  # out of time: the next run goes on from here
         return due
 
     def action_send_now(self):
-        self.filtered(lambda d: d.state != "sent").write(
-            {"state": "retry", "next_attempt": False}
-        )
-        self._xrm_send()
+        self.check_access("read")
+        todo = self.filtered(lambda d: d.state != "sent")
+        todo.sudo().write({"state": "retry", "next_attempt": False})
+        todo._xrm_send()
         return True

@@ -3,8 +3,8 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
-from ..models.res_partner import RELATION_TYPES
 from ..models.xrm_interaction import CHANNELS, OUTCOMES
+from ..tools.constants import RELATION_TYPES
 from .xrm_churn_precursor import churn_window_sql
 
 

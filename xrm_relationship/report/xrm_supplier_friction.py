@@ -1,6 +1,6 @@
 # Copyright 2026 XRM Relationship contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models, tools
+from odoo import fields, models
 from odoo.tools import SQL
 
 # score = 3 × negative + 2 × escalations + 1 × open tickets + mean delay (days)
@@ -25,7 +25,9 @@ class XrmSupplierFriction(models.Model):
 
     One row per relationship dealt with in the period (an interaction, a
     ticket created, or a ticket still open). The same SQL feeds the
-    ``supplier_friction`` KPI for a given as-of date.
+    ``supplier_friction`` KPI for a given as-of date. Rows are built for the
+    reader's companies (``_table_query``): code reading them for several
+    users in one transaction invalidates the model in between.
     """
 
     _name = "xrm.supplier.friction"
@@ -33,6 +35,26 @@ class XrmSupplierFriction(models.Model):
     _auto = False
     _order = "score desc, partner_id"
     _rec_name = "partner_id"
+    # Read through the ORM: pending writes of these fields are flushed first.
+    _depends = {
+        "res.partner": ["active", "company_id", "user_id", "xrm_relation_type"],
+        "xrm.interaction": [
+            "active",
+            "company_id",
+            "date",
+            "direction",
+            "outcome",
+            "partner_id",
+        ],
+        "helpdesk.ticket": [
+            "active",
+            "closed_date",
+            "commercial_partner_id",
+            "company_id",
+            "priority",
+            "stage_id",
+        ],
+    }
 
     partner_id = fields.Many2one("res.partner", string="Relationship", readonly=True)
     relation_type = fields.Selection(
@@ -74,25 +96,31 @@ class XrmSupplierFriction(models.Model):
         "response delay in days. Lower is better.",
     )
 
-    def _xrm_rows_sql(self, start, end, company_id=None):
+    def _xrm_rows_sql(self, start, end, company_ids, all_suppliers=False):
         """Rows of friction per supplier or contractor for W = [start, end).
 
-        ``start`` and ``end`` are SQL expressions or datetimes; with
-        ``company_id`` only that company's records count.
+        ``start`` and ``end`` are SQL expressions or datetimes. A supplier of
+        one company counts that company's records; a supplier shared by every
+        company counts only those of ``company_ids`` (and tickets of no
+        company). Suppliers of other companies than ``company_ids`` are left
+        out unless ``all_suppliers`` (the ranking: its record rule hides them).
         """
 
-        def company_filter(alias, nullable=True):
-            if not company_id:
-                return SQL("TRUE")
-            if nullable:
-                return SQL(
-                    "(%s.company_id = %s OR %s.company_id IS NULL)",
-                    SQL.identifier(alias),
-                    company_id,
-                    SQL.identifier(alias),
-                )
-            return SQL("%s.company_id = %s", SQL.identifier(alias), company_id)
+        def company_filter(alias, nullable=False):
+            column = SQL("%s.company_id", SQL.identifier(alias))
+            return SQL(
+                "(%s = sup.company_id OR (sup.company_id IS NULL AND %s = ANY(%s))%s)",
+                column,
+                column,
+                company_ids,
+                SQL(" OR %s IS NULL", column) if nullable else SQL(""),
+            )
 
+        p_company = (
+            SQL("TRUE")
+            if all_suppliers
+            else SQL("(p.company_id = ANY(%s) OR p.company_id IS NULL)", company_ids)
+        )
         weights = FRICTION_WEIGHTS
         # One stream of facts per partner, summed once: every branch starts
         # from the suppliers (index lookups per partner) and nothing is joined
@@ -101,7 +129,7 @@ class XrmSupplierFriction(models.Model):
         return SQL(
             """
             WITH sup AS MATERIALIZED (
-                SELECT p.id
+                SELECT p.id, p.company_id
                   FROM res_partner p
                  WHERE p.active AND p.xrm_relation_type IN %(types)s
                    AND %(p_company)s
@@ -126,6 +154,7 @@ class XrmSupplierFriction(models.Model):
                   CROSS JOIN LATERAL (
                     SELECT MIN(r.date) AS date FROM xrm_interaction r
                      WHERE r.partner_id = o.partner_id AND r.active
+                       AND r.company_id = o.company_id
                        AND r.direction = 'inbound'
                        AND r.date > o.date AND r.date < %(end)s
                   ) answer
@@ -174,29 +203,27 @@ class XrmSupplierFriction(models.Model):
             escalation=ESCALATION_PRIORITIES,
             start=start,
             end=end,
-            p_company=company_filter("p"),
-            i_company=company_filter("i", nullable=False),
-            o_company=company_filter("o", nullable=False),
-            t_company=company_filter("t"),
+            p_company=p_company,
+            i_company=company_filter("i"),
+            o_company=company_filter("o"),
+            t_company=company_filter("t", nullable=True),
             w_negative=weights["negative"],
             w_escalation=weights["escalation"],
             w_open=weights["open"],
             w_delay=weights["delay"],
         )
 
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
+    @property
+    def _table_query(self):
+        # Built for each read: a shared supplier's row counts the reader's
+        # companies only, not another company's interactions and tickets.
         # The ranking is live: the last N days (Settings) up to now, UTC.
         end = SQL("(now() AT TIME ZONE 'UTC')")
         start = SQL(
             "((now() AT TIME ZONE 'UTC') - %s * INTERVAL '1 day')",
             _days_param_sql("xrm_relationship.friction_days", 90),
         )
-        self.env.cr.execute(
-            SQL(
-                "CREATE OR REPLACE VIEW %s AS "
-                "SELECT rows.partner_id AS id, rows.* FROM (%s) AS rows",
-                SQL.identifier(self._table),
-                self._xrm_rows_sql(start, end),
-            )
+        return SQL(
+            "SELECT rows.partner_id AS id, rows.* FROM (%s) AS rows",
+            self._xrm_rows_sql(start, end, self.env.companies.ids, all_suppliers=True),
         )

@@ -33,7 +33,8 @@ MATRIX = {
     "xrm.kpi.value":            ("", "", "", "", "rwcu", "c"),
     "xrm.health.profile":       ("", "", "", "r", "rwcu", "c"),
     "xrm.health.snapshot":      ("", "", "", "r", "rwcu", "c"),
-    "xrm.webhook.delivery":     ("", "", "", "", "rwcu", "c"),
+    # written by server code only: what was queued never changes
+    "xrm.webhook.delivery":     ("", "", "", "", "ru", ""),
     "xrm.engagement.event":     ("", "", "", "rc", "rwcu", "c"),
     "xrm.incentive.plan":       ("", "", "", "r", "rwcu", "c"),
     "xrm.incentive.run":        ("", "", "", "", "rwcu", "c"),
@@ -64,6 +65,8 @@ MANAGER_FIELDS = {
         "breach_activity_id",
     ],
     "xrm.incentive.plan": ["base_amount", "pool_amount", "clawback_amount"],
+    # with the score they would give the plan's amounts back
+    "xrm.incentive.line": ["amount_before_clawback", "clawback_amount"],
     "res.config.settings": ["xrm_webhook_url", "xrm_webhook_secret"],
 }
 

@@ -1,6 +1,7 @@
 # Copyright 2026 XRM Relationship contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import tagged
@@ -134,8 +135,10 @@ class TestCapture(XrmCommon):
             }
         )
         Event = self.env["calendar.event"]
-        Event._cron_xrm_capture_meetings()
-        Event._cron_xrm_capture_meetings()  # twice: no duplicates
+        Cron = type(self.env["ir.cron"])
+        with patch.object(Cron, "_commit_progress", return_value=100.0):
+            Event._cron_xrm_capture_meetings()
+            Event._cron_xrm_capture_meetings()  # twice: no duplicates
         captured = self._captured(f"calendar.event,{ended.id},")
         self.assertEqual(len(captured), 1)
         self.assertEqual(captured.channel, "meeting")

@@ -6,7 +6,7 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
 from .test_kpi import KpiWorld, dt
@@ -199,3 +199,87 @@ class TestFirstResponse(KpiWorld):
             )
         with self.assertRaises(AccessError):
             self.team.with_user(self.alice).write({"xrm_ack_template_id": False})
+
+    def _acknowledged(self, leads):
+        return leads.filtered("xrm_ack_sent_date")
+
+    def test_acknowledgement_rate_limited_per_address_and_domain(self):
+        """Outsiders cannot make us write to anyone at will.
+
+        Defaults: 3 per address and 20 per domain in 24 hours; public webmail
+        domains count per address only. Every lead is kept; a skipped
+        acknowledgement is noted on the lead.
+        """
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual(settings.xrm_ack_max_per_email, 3)
+        self.assertEqual(settings.xrm_ack_max_per_domain, 20)
+        with freeze_time("2026-06-01 10:00:00"):
+            one_by_one = self.env["crm.lead"]
+            for n in range(5):
+                one_by_one |= self._lead(
+                    f"Victim {n}", email_from='"Victim" <Victim@Target.example>'
+                )
+            self.assertEqual(len(one_by_one), 5, "every lead is kept")
+            self.assertEqual(self._acknowledged(one_by_one), one_by_one[:3])
+            self.assertEqual(len(self._mails(one_by_one[0])), 1)
+            self.assertFalse(self._mails(one_by_one[3]))
+            self.assertIn("not sent", one_by_one[4].message_ids[0].body)
+            self.assertIn("victim@target.example", one_by_one[4].message_ids[0].body)
+            # one batch of many leads: the same limit, counted within it
+            batch = self.env["crm.lead"].create(
+                [
+                    {
+                        "name": f"Batch {n}",
+                        "type": "lead",
+                        "company_id": self.company.id,
+                        "email_from": "batch@target.example",
+                        "medium_id": self.website.id,
+                    }
+                    for n in range(5)
+                ]
+            )
+            self.assertEqual(len(self._acknowledged(batch)), 3)
+            # the domain: 20 in all (3 + 3 so far), whatever the address
+            others = self.env["crm.lead"].browse()
+            for n in range(16):
+                others |= self._lead(f"Other {n}", email_from=f"o{n}@target.example")
+            self.assertEqual(self._acknowledged(others), others[:14])
+            self.assertIn("target.example", others[-1].message_ids[0].body)
+            # webmail: only per address
+            webmail = self.env["crm.lead"].browse()
+            for n in range(25):
+                webmail |= self._lead(f"Gmail {n}", email_from=f"g{n}@gmail.com")
+            self.assertEqual(self._acknowledged(webmail), webmail)
+        # a day later the address is welcome again
+        with freeze_time("2026-06-02 10:00:01"):
+            again = self._lead("Victim again", email_from="victim@target.example")
+            self.assertTrue(again.xrm_ack_sent_date)
+
+    def test_rate_limits_are_checked(self):
+        for field in ("xrm_ack_max_per_email", "xrm_ack_max_per_domain"):
+            with self.assertRaises(ValidationError):
+                self.env["res.config.settings"].create({field: 0})
+
+    def test_acknowledgement_echoes_a_bounded_escaped_excerpt(self):
+        long_name = "<b>Buy now</b> at spam.example " + "x" * 5000
+        lead = self._lead(
+            long_name,
+            contact_name="<script>alert(1)</script>" + "y" * 5000,
+            partner_name="Z" * 5000,
+            description="<p>SECRET-DESCRIPTION " + "d" * 5000 + "</p>",
+            email_from="a@b.example, c@d.example",
+        )
+        mail = self._mails(lead)
+        self.assertEqual(len(mail), 1)
+        self.assertLessEqual(len(mail.subject), 100)
+        self.assertTrue(mail.subject.startswith("We received your request: <b>Buy"))
+        body = str(mail.body_html)
+        self.assertNotIn("SECRET-DESCRIPTION", body)
+        self.assertNotIn("<script>", body)
+        self.assertNotIn("<b>Buy", body)
+        self.assertIn("&lt;b&gt;Buy now", body)
+        self.assertNotIn("x" * 100, body)
+        self.assertNotIn("y" * 100, body)
+        self.assertNotIn("Z" * 100, body)
+        # one address, never a list the submitter typed
+        self.assertEqual(mail.email_to, "a@b.example")

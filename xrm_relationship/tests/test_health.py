@@ -178,7 +178,7 @@ class TestHealth(XrmCommon):
             self._goal(partner, "open", 80)
         Cron = type(self.env["ir.cron"])
         with patch.object(Cron, "_commit_progress", return_value=100.0):
-            self.env["res.partner"]._cron_xrm_health(batch_size=2)
+            self.env["xrm.health.profile"]._cron_xrm_health(batch_size=2)
         self.assertEqual(partners.mapped("xrm_health"), ["green", "green"])
 
     def test_cron_resumes_where_it_stopped(self):
@@ -187,6 +187,7 @@ class TestHealth(XrmCommon):
         for partner in partners:
             self._goal(partner, "open", 80)
         Partner = self.env["res.partner"]
+        Health = self.env["xrm.health.profile"]
         Cron = type(self.env["ir.cron"])
         self.env.cr.execute(
             "UPDATE res_partner SET xrm_health_date = NULL"
@@ -201,14 +202,14 @@ class TestHealth(XrmCommon):
         # The first call sets the remaining count, the second reports a batch
         # done and finds no time left: the cron stops there.
         with patch.object(Cron, "_commit_progress", side_effect=[100.0, 0.0]):
-            first = Partner._cron_xrm_health(batch_size=2)
+            first = Health._cron_xrm_health(batch_size=2)
         self.assertEqual(first, todo)
         done_today = Partner.search([("xrm_health_date", "=", self.today)])
         self.assertEqual(len(done_today), 2)
         self.assertFalse(partners & done_today, "ours have the highest ids")
         self.assertEqual(partners.mapped("xrm_health"), [False, False])
         with patch.object(Cron, "_commit_progress", return_value=100.0):
-            second = Partner._cron_xrm_health(batch_size=500)
+            second = Health._cron_xrm_health(batch_size=500)
         self.assertEqual(second, first - 2)
         self.assertEqual(partners.mapped("xrm_health"), ["green", "green"])
         self.assertEqual(
@@ -218,7 +219,7 @@ class TestHealth(XrmCommon):
             2,
         )
         with patch.object(Cron, "_commit_progress", return_value=100.0):
-            self.assertEqual(Partner._cron_xrm_health(batch_size=500), 0)
+            self.assertEqual(Health._cron_xrm_health(batch_size=500), 0)
 
     def test_salesperson_cannot_edit_profiles(self):
         profile = self.env["xrm.health.profile"].create({"relation_type": "agent"})
@@ -243,9 +244,9 @@ class TestEarlyWarnings(XrmCommon):
             }
         )
         partner.write({"xrm_stage_date": fields.Datetime.now() - timedelta(days=100)})
-        Partner = self.env["res.partner"]
-        Partner._cron_xrm_early_warnings()
-        Partner._cron_xrm_early_warnings()
+        EarlyWarning = self.env["xrm.early.warning"]
+        EarlyWarning._cron_xrm_early_warnings()
+        EarlyWarning._cron_xrm_early_warnings()
         warnings = partner.activity_ids.filtered("xrm_warning_kind")
         self.assertEqual(
             sorted(warnings.mapped("xrm_warning_kind")), ["no_contact", "stage_overdue"]
@@ -261,6 +262,6 @@ class TestEarlyWarnings(XrmCommon):
                 "quality": 4,
             }
         )
-        Partner._cron_xrm_early_warnings()
+        EarlyWarning._cron_xrm_early_warnings()
         warnings = partner.activity_ids.filtered("xrm_warning_kind")
         self.assertEqual(warnings.mapped("xrm_warning_kind"), ["stage_overdue"])

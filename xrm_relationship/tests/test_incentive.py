@@ -14,7 +14,6 @@ documentation 1 / 2 = 50. Score = (40·100 + 20·0 + 10·50) / 70 = 64.29;
 below the 80 % documentation gate: no bonus.
 """
 
-import base64
 import io
 import shutil
 import zipfile
@@ -223,6 +222,8 @@ class TestIncentive(KpiWorld):
         Line = self.env["xrm.incentive.line"]
         mine = Line.with_user(self.bob).with_company(self.company).search([])
         self.assertEqual(mine, lines[self.bob])
+        # Their breadcrumb names them and the run, not "xrm.incentive.line,7".
+        self.assertEqual(mine.display_name, f"{self.bob.name} · {run.name}")
         with self.assertRaises(AccessError):
             lines[self.alice].with_user(self.bob).with_company(self.company).read(
                 ["amount"]
@@ -234,9 +235,7 @@ class TestIncentive(KpiWorld):
 
     def test_xlsx_export(self):
         run, _lines = self._run()
-        action = run.action_export_xlsx()
-        attachment_id = int(action["url"].split("/")[3].split("?")[0])
-        data = base64.b64decode(self.env["ir.attachment"].browse(attachment_id).datas)
+        data = run._xrm_xlsx_content()  # the download: test_incentive_trust.py
         with zipfile.ZipFile(io.BytesIO(data)) as book:
             strings = book.read("xl/sharedStrings.xml").decode()
         self.assertIn("Alice", strings)

@@ -1,5 +1,7 @@
 # Copyright 2026 XRM Relationship contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from unittest.mock import patch
+
 from freezegun import freeze_time
 
 from odoo.tests import tagged
@@ -111,10 +113,15 @@ class TestJourneyAutomation(XrmCommon):
             )
         with freeze_time("2026-01-25"):
             self._document(talked)
-        with freeze_time("2026-02-10"):
-            moved = self.env["res.partner"]._cron_xrm_at_risk()
+        Stage = self.env["xrm.journey.stage"]
+        # The job commits batch by batch: no commit inside a test.
+        no_commit = patch.object(
+            type(self.env["ir.cron"]), "_commit_progress", return_value=100.0
+        )
+        with freeze_time("2026-02-10"), no_commit:
+            moved = Stage._cron_xrm_at_risk()
         self.assertIn(quiet, moved)
         self.assertEqual(quiet.xrm_stage_id, self.at_risk)
         self.assertEqual(talked.xrm_stage_id, self.active)
         self._switch("auto_at_risk", False)
-        self.assertFalse(self.env["res.partner"]._cron_xrm_at_risk())
+        self.assertFalse(Stage._cron_xrm_at_risk())

@@ -93,7 +93,7 @@ class TestSupplierFriction(KpiWorld):
         start = dt("2026-03-03 00:00:00")
         end = dt("2026-06-01 00:00:00")
         sql = self.env["xrm.supplier.friction"]._xrm_rows_sql(
-            start, end, company_id=self.company.id
+            start, end, self.company.ids
         )
         self.env.flush_all()
         self.env.cr.execute(sql)

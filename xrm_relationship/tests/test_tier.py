@@ -9,8 +9,11 @@ k0 [2026-03-03, 2026-06-01), k1 [2025-12-03, 2026-03-03),
 k2 [2025-09-04, 2025-12-03), k3 [2025-06-06, 2025-09-04).
 """
 
+import contextlib
 from datetime import date
 from unittest.mock import patch
+
+from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
@@ -212,6 +215,12 @@ class TestTier(KpiWorld):
             return original(self, partners, as_of=as_of)
 
         self.env.flush_all()
+        # none tiered today yet (the demo data's may be): all are to do
+        self.env.cr.execute(
+            "UPDATE res_partner SET xrm_tier_date = NULL"
+            " WHERE id = commercial_partner_id"
+        )
+        self.env.invalidate_all()
         self.env.cr.execute(
             "SELECT count(*) FROM res_partner "
             "WHERE active AND id = commercial_partner_id"
@@ -233,6 +242,76 @@ class TestTier(KpiWorld):
             count = self.env["xrm.tier.history"].search_count([])
             self.Tier._cron_xrm_assign_tiers()
         self.assertEqual(self.env["xrm.tier.history"].search_count([]), count)
+
+    def test_cron_resumes_where_it_stopped(self):
+        """Each run stopped after its first batch: the next runs take the rest.
+
+        Three runs of one batch each end where one clean run ends (same tiers,
+        history and appreciation activities); a fourth run the same day has
+        nothing left to do and adds nothing.
+        """
+        self._world()
+        star = self.env["res.partner"].search([("name", "=", "Star Co")])
+        Cron = type(self.env["ir.cron"])
+        appreciation = self.env.ref(
+            "xrm_relationship.mail_activity_type_xrm_appreciation"
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE res_partner SET xrm_tier_date = NULL"
+            " WHERE id = commercial_partner_id"
+        )
+        self.env.invalidate_all()
+        self.env.cr.execute(
+            "SELECT count(*) FROM res_partner"
+            " WHERE active AND id = commercial_partner_id"
+        )
+        total = self.env.cr.fetchone()[0]
+        batch = -(-total // 3)  # three batches, ours (the newest) in the last
+
+        def state():
+            self.env.flush_all()
+            self.env.cr.execute(
+                "SELECT id, xrm_tier_id, xrm_tier_score, xrm_tier_active_periods,"
+                " xrm_tier_since, xrm_tier_date FROM res_partner"
+                " WHERE active AND id = commercial_partner_id ORDER BY id"
+            )
+            partners = self.env.cr.fetchall()
+            self.env.cr.execute(
+                "SELECT partner_id, date, from_tier_id, to_tier_id, score"
+                " FROM xrm_tier_history ORDER BY partner_id, id"
+            )
+            history = self.env.cr.fetchall()
+            self.env.cr.execute(
+                "SELECT res_id, user_id FROM mail_activity"
+                " WHERE res_model = 'res.partner' AND activity_type_id = %s"
+                " ORDER BY res_id, id",
+                [appreciation.id],
+            )
+            return partners, history, self.env.cr.fetchall()
+
+        class Rollback(Exception):
+            pass
+
+        with freeze_time("2026-06-01 10:00:00"):
+            # The clean run, undone once measured.
+            with contextlib.suppress(Rollback), self.env.cr.savepoint():
+                with patch.object(Cron, "_commit_progress", return_value=100.0):
+                    self.assertEqual(self.Tier._cron_xrm_assign_tiers(), total)
+                clean = state()
+                raise Rollback
+            self.assertFalse(star.xrm_tier_date, "the clean run was undone")
+            todo = []
+            for _run in range(3):
+                # Out of time after the first batch of every run.
+                with patch.object(Cron, "_commit_progress", side_effect=[100.0, 0.0]):
+                    todo.append(self.Tier._cron_xrm_assign_tiers(batch_size=batch))
+            self.assertEqual(todo, [total, total - batch, total - 2 * batch])
+            self.assertEqual(star.xrm_tier_id, self.key)
+            self.assertEqual(state(), clean)
+            with patch.object(Cron, "_commit_progress", return_value=100.0):
+                self.assertEqual(self.Tier._cron_xrm_assign_tiers(), 0)
+            self.assertEqual(state(), clean)
 
     def test_configuration_is_for_managers_and_checked(self):
         # a salesperson reads the tiers, an administrator sets them

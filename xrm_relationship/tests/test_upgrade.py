@@ -42,6 +42,27 @@ SELECT to_jsonb(r) - 'write_date' - 'write_uid',
   FROM xrm_incentive_run r WHERE r.id = %s
 """
 
+# The module's record rules as a new installation has them (groups by xmlid).
+RULES_SQL = """
+SELECT d.name, d.noupdate, r.name, r.model_id, r.domain_force, r.active,
+       r.perm_read, r.perm_write, r.perm_create, r.perm_unlink, r."global",
+       ARRAY(SELECT gd.module || '.' || gd.name
+               FROM rule_group_rel g
+               JOIN ir_model_data gd
+                 ON gd.model = 'res.groups' AND gd.res_id = g.group_id
+              WHERE g.rule_group_id = r.id ORDER BY 1)
+  FROM ir_model_data d JOIN ir_rule r ON r.id = d.res_id
+ WHERE d.module = 'xrm_relationship' AND d.model = 'ir.rule'
+ ORDER BY d.name
+"""
+
+ACK_TEMPLATE_SQL = """
+SELECT t.subject, t.email_to, t.body_html, d.noupdate
+  FROM mail_template t
+  JOIN ir_model_data d ON d.model = 'mail.template' AND d.res_id = t.id
+ WHERE d.module = 'xrm_relationship' AND d.name = 'mail_template_xrm_lead_ack'
+"""
+
 UNINSTALL_SCRIPT = """
 module = env["ir.module.module"].search([("name", "=", "xrm_relationship")])
 module.button_immediate_uninstall()
@@ -131,18 +152,102 @@ class TestUpgradeCycle(BaseCase):
         self.assertFalse(errors, "\n".join(errors))
         return result.stdout
 
-    def test_uninstall_keeps_partners_leads_and_tickets(self):
+    def _copy(self, suffix):
+        """A copy of the installed database of the test's own."""
         source = os.environ.get("XRM_UPGRADE_DB")
         if not source or not os.environ.get("XRM_ODOO_CMD"):
             raise unittest.SkipTest("run through `make test`, which prepares the copy")
-        # A copy of its own: the upgrade test keeps using the first one.
-        dbname = f"{source}_uninstall"
+        dbname = f"{source}_{suffix}"
         close_db(source)
         subprocess.run(["createdb", "-T", source, dbname], check=True, timeout=300)
         self.addCleanup(
             subprocess.run, ["dropdb", "--if-exists", dbname], check=False, timeout=300
         )
         self.addCleanup(close_db, dbname)
+        return dbname
+
+    def _fetch(self, dbname, query, params=None):
+        with db_connect(dbname).cursor() as cr:
+            cr.execute(query, params)
+            return cr.fetchall()
+
+    def test_upgrade_reapplies_noupdate_rules_from_the_xml(self):
+        """Rules are noupdate: the 19.0.1.2.0 migration reloads them anyway.
+
+        On a database that says it runs 19.0.1.1.0, with rules changed by
+        hand and one rule the XML no longer has, ``-u`` gives back the rules
+        of a new installation, still noupdate, and the obsolete one is gone;
+        the shipped acknowledgement template is reloaded the same way.
+        """
+        dbname = self._copy("rules")
+        expected = self._fetch(dbname, RULES_SQL)
+        self.assertTrue(expected and all(row[1] for row in expected))
+        template = self._fetch(dbname, ACK_TEMPLATE_SQL)
+        by_name = {row[0]: row for row in expected}
+        global_rule = next(row[0] for row in expected if row[10])
+        group_rule = next(row[0] for row in expected if row[11])
+        with db_connect(dbname).cursor() as cr:
+            ids = {}
+            for name in (global_rule, group_rule):
+                cr.execute(
+                    "SELECT res_id FROM ir_model_data"
+                    " WHERE module = 'xrm_relationship' AND name = %s",
+                    [name],
+                )
+                ids[name] = cr.fetchone()[0]
+            # an administrator opened a wall, and gave a rule to portal users
+            cr.execute(
+                "UPDATE ir_rule SET domain_force = '[(1, ''='', 1)]' WHERE id = %s",
+                [ids[global_rule]],
+            )
+            cr.execute(
+                "INSERT INTO rule_group_rel (rule_group_id, group_id)"
+                " SELECT %s, res_id FROM ir_model_data"
+                " WHERE module = 'base' AND name = 'group_portal'",
+                [ids[group_rule]],
+            )
+            # a rule an earlier version shipped and this one dropped
+            cr.execute(
+                "INSERT INTO ir_rule (name, model_id, domain_force, active,"
+                ' perm_read, perm_write, perm_create, perm_unlink, "global")'
+                " SELECT 'Dropped rule', model_id, '[(0, ''='', 1)]', true,"
+                " true, true, true, true, true FROM ir_rule WHERE id = %s"
+                " RETURNING id",
+                [ids[global_rule]],
+            )
+            dropped = cr.fetchone()[0]
+            cr.execute(
+                "INSERT INTO ir_model_data (module, name, model, res_id, noupdate)"
+                " VALUES ('xrm_relationship', 'xrm_rule_dropped_demo', 'ir.rule',"
+                " %s, true)",
+                [dropped],
+            )
+            cr.execute(
+                "UPDATE mail_template"
+                ' SET subject = \'{"en_US": "{{ object.description }}"}\','
+                " email_to = '{{ object.email_from }}' WHERE id = ("
+                " SELECT res_id FROM ir_model_data WHERE module = 'xrm_relationship'"
+                " AND name = 'mail_template_xrm_lead_ack')"
+            )
+            # the database runs the previous version: this one's steps run
+            cr.execute(
+                "UPDATE ir_module_module SET latest_version = '19.0.1.1.0'"
+                " WHERE name = 'xrm_relationship'"
+            )  # the cursor commits when the block ends
+        tampered = {row[0]: row for row in self._fetch(dbname, RULES_SQL)}
+        self.assertNotEqual(tampered[global_rule], by_name[global_rule])
+        self.assertNotEqual(tampered[group_rule], by_name[group_rule])
+
+        self._odoo(dbname, "-u", "xrm_relationship", "--stop-after-init")
+        self.assertEqual(self._fetch(dbname, RULES_SQL), expected)
+        self.assertEqual(
+            self._fetch(dbname, "SELECT id FROM ir_rule WHERE id = %s", [dropped]), []
+        )
+        self.assertEqual(self._fetch(dbname, ACK_TEMPLATE_SQL), template)
+
+    def test_uninstall_keeps_partners_leads_and_tickets(self):
+        # A copy of its own: the upgrade test keeps using the first one.
+        dbname = self._copy("uninstall")
         core = ["res_partner", "crm_lead", "helpdesk_ticket"]
         before = self._counts(dbname, core)
         with db_connect(dbname).cursor() as cr:

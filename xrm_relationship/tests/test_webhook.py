@@ -5,17 +5,19 @@
 import base64
 import hashlib
 import hmac
+import importlib.util
 import json
 import socket
 import threading
 from datetime import date
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 from unittest.mock import patch
 
 import requests
 
 from odoo import fields
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import XrmCommon
@@ -31,20 +33,26 @@ class Receiver(BaseHTTPRequestHandler):
         body = self.rfile.read(length).decode()
         self.server.received.append((dict(self.headers), body))
         self.send_response(self.server.status)
+        if self.server.location:
+            self.send_header("Location", self.server.location)
         self.end_headers()
         self.wfile.write(b"ok")
+
+    do_GET = do_POST  # a followed redirect would arrive here
 
     def log_message(self, *args):
         pass
 
 
-@tagged("post_install", "-at_install")
-class TestWebhook(XrmCommon):
+class WebhookCase(XrmCommon):
+    """A receiver on 127.0.0.1 and the global webhook pointing at it."""
+
     def setUp(self):
         super().setUp()
         self.server = HTTPServer(("127.0.0.1", 0), Receiver)
         self.server.received = []
         self.server.status = 200
+        self.server.location = None
         thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         thread.start()
         self.addCleanup(self.server.server_close)
@@ -53,11 +61,16 @@ class TestWebhook(XrmCommon):
         params = self.env["ir.config_parameter"].sudo()
         params.set_param("xrm_relationship.webhook_url", self.url)
         params.set_param("xrm_relationship.webhook_secret", SECRET)
+        # The receiver listens on 127.0.0.1: allowed only by this switch.
+        params.set_param("xrm_relationship.webhook_allow_private", True)
         self.Delivery = self.env["xrm.webhook.delivery"]
 
     def _queue(self, payload=None):
         return self.Delivery._xrm_enqueue("kpi.status", payload or {"kpi": "nrr"})
 
+
+@tagged("post_install", "-at_install")
+class TestWebhook(WebhookCase):
     def test_signed_body_verified_by_the_receiver(self):
         delivery = self._queue({"kpi": "nrr", "value": 87.5})
         self.assertEqual(delivery.state, "pending")
@@ -121,18 +134,18 @@ class TestWebhook(XrmCommon):
         with socket.socket() as probe:  # a port nobody listens on
             probe.bind(("127.0.0.1", 0))
             closed_port = probe.getsockname()[1]
-        refused = self.Delivery.create(
-            {
-                "name": "kpi.status",
-                "url": f"http://127.0.0.1:{closed_port}/",
-                "payload": "{}",
-            }
+        self.env["ir.config_parameter"].sudo().set_param(
+            "xrm_relationship.webhook_url", f"http://127.0.0.1:{closed_port}/"
         )
+        refused = self._queue()
         refused._xrm_send()
         self.assertEqual(refused.state, "retry")
         self.assertIn("ConnectionError", refused.last_error)
         # A hanging endpoint: requests gives up after the timeout. (Odoo's test
         # harness wraps requests and ignores timeouts, so the raise is simulated.)
+        self.env["ir.config_parameter"].sudo().set_param(
+            "xrm_relationship.webhook_url", self.url
+        )
         hanging = self._queue()
         module = "odoo.addons.xrm_relationship.models.xrm_webhook_delivery"
         timeouts = []
@@ -183,3 +196,345 @@ class TestWebhook(XrmCommon):
         kpi.webhook_secret = "kpi-secret"
         with self.assertRaises(AccessError):
             kpi.with_user(self.xrm_user).read(["webhook_secret"])
+
+
+MODULE = "odoo.addons.xrm_relationship.models.xrm_webhook_delivery"
+PRIVATE_URLS = (
+    "http://127.0.0.1:8069/hook",
+    "http://127.1/",
+    "http://2130706433/",
+    "http://0x7f000001/",
+    "http://localhost/",
+    "http://api.localhost/",
+    "http://0.0.0.0/",
+    "http://10.1.2.3/",
+    "http://172.16.0.1/",
+    "http://192.168.1.10/",
+    "http://100.100.100.200/latest/meta-data/",  # shared space (Alibaba metadata)
+    "http://169.254.169.254/latest/meta-data/",
+    "http://metadata.google.internal/computeMetadata/v1/",
+    "http://224.0.0.1/",
+    "http://[::1]/",
+    "http://[::]/",
+    "http://[::ffff:127.0.0.1]/",
+    "http://[::ffff:a9fe:a9fe]/",
+    "http://[fe80::1]/",
+    "http://[fd00:ec2::254]/",
+    "http://user:pw@10.0.0.1/",
+)
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookTrust(WebhookCase):
+    """Webhooks cannot be pointed at us, forged, re-signed or leak tokens."""
+
+    def _allow_private(self, allowed):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "xrm_relationship.webhook_allow_private", allowed
+        )
+
+    def _kpi(self, code="nrr", company=None):
+        kpi = self.env.ref(f"xrm_relationship.xrm_kpi_{code}")
+        if company:
+            kpi = kpi.copy({"company_id": company.id, "name": kpi.name})
+        return kpi
+
+    def test_private_and_metadata_addresses_are_refused(self):
+        self._allow_private(False)
+        kpi = self._kpi().with_user(self.xrm_manager)
+        Settings = self.env["res.config.settings"]  # an administrator's
+        for url in PRIVATE_URLS:
+            with self.subTest(url=url):
+                with self.assertRaises(ValidationError), self.env.cr.savepoint():
+                    kpi.write({"webhook_url": url})
+                with self.assertRaises(ValidationError), self.env.cr.savepoint():
+                    Settings.create({"xrm_webhook_url": url})
+                with self.assertRaises(ValidationError), self.env.cr.savepoint():
+                    self.Delivery.create({"name": "x", "url": url, "payload": "{}"})
+        # a public address is fine
+        kpi.write({"webhook_url": "https://hooks.example.com/x"})
+        Settings.create({"xrm_webhook_url": "https://93.184.215.14/hook"})
+        # the administrator's switch lets local development use them
+        self._allow_private(True)
+        kpi.write({"webhook_url": "http://127.0.0.1:8069/hook"})
+        self.assertEqual(kpi.webhook_url, "http://127.0.0.1:8069/hook")
+
+    def test_private_address_switch_is_for_administrators(self):
+        field = self.env["res.config.settings"]._fields["xrm_webhook_allow_private"]
+        self.assertEqual(
+            field.config_parameter, "xrm_relationship.webhook_allow_private"
+        )
+        self.assertFalse(
+            self.env["res.config.settings"]
+            .with_user(self.xrm_manager)
+            ._has_field_access(field, "read")
+        )
+        with self.assertRaises(AccessError):
+            self.env["ir.config_parameter"].with_user(self.xrm_manager).set_param(
+                "xrm_relationship.webhook_allow_private", True
+            )
+
+    def test_hostname_resolving_to_loopback_is_refused_at_send_time(self):
+        self._allow_private(False)
+        self.env["ir.config_parameter"].sudo().set_param(
+            "xrm_relationship.webhook_url", "https://hooks.example.com/x"
+        )
+        delivery = self._queue()  # a public-looking name: accepted when saved
+        real = socket.getaddrinfo
+
+        def resolve(host, *args, **kwargs):
+            if host == "hooks.example.com":  # rebound to the loopback
+                return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 443))]
+            return real(host, *args, **kwargs)
+
+        with (
+            patch("socket.getaddrinfo", side_effect=resolve),
+            patch(f"{MODULE}.requests.post") as post,
+        ):
+            delivery._xrm_send()
+        post.assert_not_called()
+        self.assertEqual(delivery.state, "failed")
+        self.assertIn("127.0.0.1", delivery.last_error)
+
+    def test_redirects_are_not_followed(self):
+        self.server.status = 302
+        self.server.location = "/elsewhere"
+        delivery = self._queue()
+        delivery._xrm_send()
+        self.assertEqual(len(self.server.received), 1, "the redirect is not followed")
+        self.assertEqual(delivery.response_code, 302)
+        self.assertNotEqual(delivery.state, "sent")
+        self.assertIn("302", delivery.last_error)
+
+    def test_deliveries_are_immutable(self):
+        delivery = self._queue()
+        as_manager = delivery.with_user(self.xrm_manager)
+        self.assertEqual(as_manager.read(["url"])[0]["url"], self.url)
+        for vals in (
+            {"url": "https://evil.example/x"},
+            {"payload": '{"kpi": "forged"}'},
+            {"state": "pending", "attempts": 0},
+            {"max_attempts": 1000},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                as_manager.write(vals)
+        with self.assertRaises(AccessError):
+            self.Delivery.with_user(self.xrm_manager).create(
+                {"name": "x", "url": "https://evil.example/x", "payload": "{}"}
+            )
+        # not even server code may change what was queued
+        kpi = self._kpi()
+        for vals in (
+            {"url": "https://evil.example/x"},
+            {"payload": '{"kpi": "forged"}'},
+            {"res_model": kpi._name, "res_id": kpi.id},
+            {"company_id": self.env["res.company"].create({"name": "Other"}).id},
+            {"webhook_id": "msg_forged"},
+        ):
+            with (
+                self.subTest(sudo=vals),
+                self.assertRaises(UserError),
+                self.env.cr.savepoint(),
+            ):
+                delivery.sudo().write(vals)
+        delivery.invalidate_recordset()
+        self.assertEqual(delivery.url, self.url)
+
+    def test_signed_only_with_its_own_company_definition_secret(self):
+        company_b = self.env["res.company"].create({"name": "Secret Co"})
+        kpi_b = self._kpi(company=company_b)
+        kpi_b.write({"webhook_url": self.url, "webhook_secret": "b-secret"})
+        # a delivery of company A naming company B's definition
+        forged = self.Delivery.create(
+            {
+                "name": "kpi.status",
+                "url": self.url,
+                "payload": '{"kpi": "forged"}',
+                "res_model": kpi_b._name,
+                "res_id": kpi_b.id,
+                "company_id": self.env.company.id,
+            }
+        )
+        # company B's own definition, but somewhere else than its URL
+        elsewhere = self.Delivery.create(
+            {
+                "name": "kpi.status",
+                "url": self.url + "/other",
+                "payload": '{"kpi": "forged"}',
+                "res_model": kpi_b._name,
+                "res_id": kpi_b.id,
+                "company_id": company_b.id,
+            }
+        )
+        (forged | elsewhere)._xrm_send()
+        self.assertFalse(self.server.received, "nothing signed with B's secret")
+        self.assertEqual((forged | elsewhere).mapped("state"), ["failed", "failed"])
+        # a genuine delivery of B's definition is signed with B's secret
+        genuine = kpi_b._xrm_send_webhook(
+            self.env["xrm.kpi.value"].create(
+                {
+                    "definition_id": kpi_b.id,
+                    "date": date(2020, 1, 1),
+                    "company_id": company_b.id,
+                    "value": 1.0,
+                }
+            )
+        )
+        genuine._xrm_send()
+        self.assertEqual(genuine.state, "sent")
+        headers, body = self.server.received[0]
+        signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.{body}"
+        expected = base64.b64encode(
+            hmac.new(b"b-secret", signed.encode(), hashlib.sha256).digest()
+        ).decode()
+        self.assertEqual(headers["webhook-signature"], f"v1,{expected}")
+
+    def test_new_company_does_not_inherit_webhooks(self):
+        kpi = self._kpi()
+        kpi.write(
+            {
+                "action_webhook": True,
+                "webhook_url": "https://hooks.example.com/main",
+                "webhook_secret": "main-secret",
+            }
+        )
+        company = self.env["res.company"].create({"name": "Newcomer"})
+        self.env["xrm.kpi.definition"]._xrm_ensure_company_kpis()
+        theirs = self.env["xrm.kpi.definition"].search(
+            [("company_id", "=", company.id), ("code", "=", "nrr")]
+        )
+        self.assertEqual(len(theirs), 1)
+        self.assertEqual(
+            theirs.read(["webhook_url", "webhook_secret", "action_webhook"])[0],
+            {
+                "id": theirs.id,
+                "webhook_url": False,
+                "webhook_secret": False,
+                "action_webhook": False,
+            },
+        )
+        # nor a duplicate made by hand
+        copy = self._kpi("network_growth")
+        copy.write(
+            {"webhook_url": "https://hooks.example.com/g", "webhook_secret": "g"}
+        )
+        other = copy.copy(
+            {"company_id": self.env["res.company"].create({"name": "C"}).id}
+        )
+        self.assertFalse(other.webhook_url or other.webhook_secret)
+
+    def test_malformed_whsec_secret_is_refused_when_saved(self):
+        kpi = self._kpi().with_user(self.xrm_manager)
+        for secret in ("whsec_not base64!", "whsec_abc", "whsec_"):
+            with self.subTest(secret=secret):
+                with (
+                    self.assertRaisesRegex(ValidationError, "Webhook Secret"),
+                    self.env.cr.savepoint(),
+                ):
+                    kpi.write({"webhook_secret": secret})
+                with (
+                    self.assertRaisesRegex(ValidationError, "Webhook Secret"),
+                    self.env.cr.savepoint(),
+                ):
+                    self.env["res.config.settings"].create(
+                        {"xrm_webhook_secret": secret}
+                    )
+        good = "whsec_" + base64.b64encode(b"0123456789abcdef").decode()
+        kpi.write({"webhook_secret": good})
+        self.assertEqual(kpi.webhook_secret, good)
+
+    def test_retry_job_goes_on_past_a_delivery_it_cannot_sign(self):
+        first = self._queue({"n": 1})
+        # a definition whose secret was stored before secrets were checked
+        kpi = self._kpi()
+        kpi.write({"webhook_url": self.url})
+        self.env.cr.execute(
+            "UPDATE xrm_kpi_definition SET webhook_secret = 'whsec_abc' WHERE id = %s",
+            [kpi.id],
+        )
+        kpi.invalidate_recordset(["webhook_secret"])
+        broken = self.env["xrm.webhook.delivery"]._xrm_enqueue(
+            "kpi.status", {"n": 2}, record=kpi
+        )
+        last = self._queue({"n": 3})
+        Cron = type(self.env["ir.cron"])
+        with patch.object(Cron, "_commit_progress", return_value=100.0) as progress:
+            self.Delivery._cron_xrm_webhook_retry()
+            self.Delivery._cron_xrm_webhook_retry()
+        self.assertEqual((first.state, last.state), ("sent", "sent"))
+        self.assertEqual(broken.state, "failed")
+        self.assertIn("Webhook Secret", broken.last_error)
+        bodies = sorted(body for _headers, body in self.server.received)
+        self.assertEqual(bodies, ['{"n": 1}', '{"n": 3}'], "each sent once")
+        # committed after each delivery of the first run: a crash loses none
+        self.assertGreaterEqual(progress.call_count, 1 + 3)
+
+    def test_urls_with_tokens_are_not_logged_in_full(self):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            closed_port = probe.getsockname()[1]
+        token = "tok3nvalue0123456789abcdef0123456789"
+        for port, status in ((self.server.server_port, 500), (closed_port, None)):
+            url = (
+                f"http://hookuser:hookpass@127.0.0.1:{port}/hooks/{token}"
+                f"?access_token=qs-{token}"
+            )
+            self.env["ir.config_parameter"].sudo().set_param(
+                "xrm_relationship.webhook_url", url
+            )
+            self.server.status = status or 200
+            delivery = self._queue()
+            delivery.max_attempts = 2
+            with self.assertLogs(f"{MODULE}", "INFO") as logs:
+                delivery._xrm_send()  # retry: logged at INFO
+                delivery.next_attempt = False
+                delivery._xrm_send()  # given up: a WARNING
+            self.assertEqual(delivery.state, "failed")
+            text = "\n".join(logs.output)
+            with self.subTest(port=port):
+                self.assertIn(f"http://127.0.0.1:{port}/…", text)
+                for secret in (token, "hookpass", "hookuser"):
+                    self.assertNotIn(secret, text)
+
+    def test_upgrade_clears_webhooks_copied_from_the_main_company(self):
+        path = (
+            Path(__file__).parents[1]
+            / "migrations/19.0.1.2.0/post-webhook_isolation.py"
+        )
+        spec = importlib.util.spec_from_file_location("xrm_webhook_isolation", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        main = self._kpi()
+        main.write(
+            {"webhook_url": "https://hooks.example.com/m", "webhook_secret": "m"}
+        )
+        inherited = self._kpi(company=self.env["res.company"].create({"name": "Old"}))
+        own = self._kpi("network_growth", company=inherited.company_id)
+        own.write({"webhook_url": "https://hooks.example.com/own"})
+        # what earlier versions' copy left behind
+        self.env.cr.execute(
+            "UPDATE xrm_kpi_definition SET webhook_url = %s, webhook_secret = 'm',"
+            " action_webhook = TRUE WHERE id = %s",
+            ["https://hooks.example.com/m", inherited.id],
+        )
+        self.env.invalidate_all()
+        with self.assertLogs(migration.__name__, "WARNING"):
+            migration.migrate(self.env.cr, "19.0.1.1.0")
+        self.env.invalidate_all()
+        self.assertFalse(inherited.webhook_url or inherited.webhook_secret)
+        self.assertFalse(inherited.action_webhook)
+        self.assertEqual(own.webhook_url, "https://hooks.example.com/own")
+        self.assertEqual(main.webhook_url, "https://hooks.example.com/m")
+
+    def test_send_now_still_works_for_managers_only(self):
+        """Deliveries have no write access: the button does its own bookkeeping."""
+        self.server.status = 500
+        delivery = self._queue()
+        delivery._xrm_send()
+        self.assertEqual(delivery.state, "retry")
+        self.server.status = 200
+        with self.assertRaises(AccessError):
+            delivery.with_user(self.xrm_user).action_send_now()
+        delivery.with_user(self.xrm_manager).action_send_now()
+        self.assertEqual((delivery.state, delivery.attempts), ("sent", 2))
+        self.assertEqual(len(self.server.received), 2)

@@ -1,6 +1,8 @@
 # Copyright 2026 XRM Relationship contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+from odoo.fields import Domain
 from odoo.tools import SQL, is_html_empty
 
 from odoo.addons.xrm_relationship.models.xrm_ticket_suggestion import TS_CONFIG
@@ -42,13 +44,65 @@ class XrmTicketSuggestion(models.Model):
         )
 
     @api.depends("page_id")
+    @api.depends_context("uid")
     def _compute_knowledge(self):
         super()._compute_knowledge()
-        for suggestion in self.filtered(lambda s: s.kind == "page"):
+        pages = self.filtered(lambda s: s.kind == "page")
+        # Suggested as superuser, shown only to who may read the page
+        # (document_page's groups and rules decide).
+        readable = pages.page_id._filtered_access("read")
+        for suggestion in pages:
             page = suggestion.page_id.sudo()
+            if suggestion.page_id not in readable:
+                page = page.browse()
             suggestion.name = page.name
             suggestion.answer = page.content
             suggestion.has_answer = not is_html_empty(page.content)
+
+    # ------------------------------------------------------------------
+    # A page suggestion is as private as its page
+    # ------------------------------------------------------------------
+    @api.model
+    def _xrm_readable_page_domain(self):
+        Page = self.env["document.page"]
+        domain = Domain("kind", "!=", "page")
+        if Page.has_access("read"):
+            domain |= Domain("page_id", "in", Page._search([]))
+        return domain
+
+    @api.model
+    def _search(self, domain, *args, **kwargs):
+        if not (self.env.su or kwargs.get("bypass_access")):
+            domain = Domain(domain) & self._xrm_readable_page_domain()
+        return super()._search(domain, *args, **kwargs)
+
+    def _check_access(self, operation):
+        result = super()._check_access(operation)
+        if self.env.su or not self:
+            return result
+        allowed = self - result[0] if result else self
+        pages = allowed.sudo().filtered(lambda s: s.kind == "page")
+        if not pages:
+            return result
+        readable = pages.page_id.with_env(self.env)._filtered_access("read")
+        hidden = self.browse(
+            [s.id for s in pages if s.page_id not in readable or not s.page_id]
+        )
+        if not hidden:
+            return result
+        forbidden = (result[0] if result else self.browse()) | hidden
+
+        def make_error():
+            # No title nor content of the page in the message.
+            return AccessError(
+                _(
+                    "You may not read the knowledge page suggested here "
+                    "(suggestion ids %s).",
+                    hidden.ids[:6],
+                )
+            )
+
+        return forbidden, make_error
 
     @api.model
     def _xrm_similar_pages(self, ticket, limit=MAX_PAGES):

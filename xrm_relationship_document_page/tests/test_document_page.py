@@ -14,7 +14,14 @@ class TestDocumentPageSuggestion(XrmCommon):
         super().setUpClass()
         cls.company = cls.env["res.company"].create({"name": "Wiki Co"})
         cls.xrm_user.write(
-            {"company_ids": [(4, cls.company.id)], "company_id": cls.company.id}
+            {
+                "company_ids": [(4, cls.company.id)],
+                "company_id": cls.company.id,
+                # sending a page needs reading it (document_page's group)
+                "group_ids": [
+                    (4, cls.env.ref("document_knowledge.group_document_user").id)
+                ],
+            }
         )
         cls.customer = cls.env["res.partner"].create(
             {"name": "Vega Vending", "email": "ops@vega.example.com"}
