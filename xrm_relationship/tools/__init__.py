@@ -3,6 +3,7 @@
 """Helpers and constants every model of the addon shares (as ``mail/tools``)."""
 
 from . import batch
+from . import calendar
 from . import constants
 from . import rules
 from . import settings
