@@ -407,7 +407,15 @@ def ensure_rtlcss():
         say(f"installing {RTLCSS} from the npm registry into {NODE_PREFIX}")
         NODE_PREFIX.mkdir(parents=True, exist_ok=True)
         res = run(
-            [npm, "install", "--no-audit", "--no-fund", "--prefix", NODE_PREFIX, RTLCSS],
+            [
+                npm,
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                NODE_PREFIX,
+                RTLCSS,
+            ],
             check=False,
         )
         if res.returncode:
