@@ -47,6 +47,7 @@
         "report/xrm_interaction_effect_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_config_settings_calendar_views.xml",
+        "views/webclient_templates.xml",
         "views/xrm_dashboard_views.xml",
         "views/xrm_menus.xml",
     ],

@@ -8,8 +8,9 @@ from odoo.tools.misc import format_date, format_datetime
 from ..tools import calendar
 
 
+# The calendar in a file of its own (res_company.py holds the other settings).
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    _inherit = "res.company"  # pylint: disable=consider-merging-classes-inherited
 
     xrm_calendar = fields.Selection(
         calendar.CALENDARS,

@@ -12,9 +12,7 @@ class XrmIncentiveRun(models.Model):
 
     _inherit = "xrm.incentive.run"
 
-    xrm_period_label = fields.Char(
-        string="Period", compute="_compute_xrm_period_label"
-    )
+    xrm_period_label = fields.Char(string="Period", compute="_compute_xrm_period_label")
 
     @api.depends_context("lang")
     @api.depends(
@@ -50,7 +48,7 @@ class XrmIncentiveRun(models.Model):
                 f"{company._xrm_format_date(run.date_from)}"
                 f"…{company._xrm_format_date(run.date_to)}"
             )
-        super(XrmIncentiveRun, self - hijri)._compute_display_name()
+        return super(XrmIncentiveRun, self - hijri)._compute_display_name()
 
     def _xrm_xlsx_period_row(self):
         """The first row of the spreadsheet: the period in the reader's dates."""

@@ -18,8 +18,8 @@ import openpyxl
 from odoo.tests import tagged
 
 from ..tools.calendar import format_jalali, period_bounds
-from .common import XrmCommon
 from . import test_incentive
+from .common import XrmCommon
 
 
 @tagged("post_install", "-at_install")
@@ -87,7 +87,13 @@ class TestIncentiveHijri(test_incentive.TestIncentive):
     """
 
     # Only this class's tests: the Gregorian ones run in TestIncentive.
-    locals().update({name: None for name in dir(test_incentive.TestIncentive) if name[:5] == "test_"})
+    locals().update(
+        {
+            name: None
+            for name in dir(test_incentive.TestIncentive)
+            if name[:5] == "test_"
+        }
+    )
 
     @classmethod
     def setUpClass(cls):
@@ -159,7 +165,9 @@ class TestIncentiveHijri(test_incentive.TestIncentive):
     def test_gregorian_company_stays_gregorian_in_persian(self):
         self.company.xrm_calendar = "gregorian"
         run, _lines = self._run()
-        self.assertEqual((run.date_from, run.date_to), (date(2026, 4, 1), date(2026, 6, 30)))
+        self.assertEqual(
+            (run.date_from, run.date_to), (date(2026, 4, 1), date(2026, 6, 30))
+        )
         persian = run.with_context(lang="fa_IR")
         self.assertEqual(persian.display_name, "Keep them 2026-04-01…2026-06-30")
         self.assertNotIn("1405", persian.xrm_period_label)

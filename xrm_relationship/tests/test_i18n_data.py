@@ -24,7 +24,9 @@ class TestDataInPersian(XrmCommon):
         cls.env["xrm.kpi.definition"]._xrm_ensure_company_kpis()
         lang = cls.env["res.lang"]._activate_lang(FA)
         # What installing a language does (base.language.install), for our module.
-        cls.env["ir.module.module"]._load_module_terms(["xrm_relationship"], [lang.code])
+        cls.env["ir.module.module"]._load_module_terms(
+            ["xrm_relationship"], [lang.code]
+        )
 
     def _kpi(self, company, code="csat_avg"):
         return (

@@ -51,4 +51,3 @@ def format_jalali(value, persian_digits=False):
 
 def is_persian(lang):
     return bool(lang) and lang.split("_")[0] == "fa"
-
