@@ -11,7 +11,9 @@ const { DateTime } = luxon;
  * @param {{calendar: string, persian_digits: boolean}} calendar
  */
 export function xrmUsesHijri(calendar) {
-    return Boolean(calendar && calendar.calendar === "jalali" && /^fa\b|^fa_/.test(user.lang || ""));
+    return Boolean(
+        calendar && calendar.calendar === "jalali" && /^fa\b|^fa_/.test(user.lang || "")
+    );
 }
 
 function toHijri(dt, calendar, format) {
@@ -45,5 +47,9 @@ export function xrmPeriodRange(days, calendar) {
     }
     const today = DateTime.local().startOf("day");
     const since = today.minus({ days });
-    return `${toHijri(since, calendar, "yyyy/MM/dd")} – ${toHijri(today, calendar, "yyyy/MM/dd")}`;
+    return `${toHijri(since, calendar, "yyyy/MM/dd")} – ${toHijri(
+        today,
+        calendar,
+        "yyyy/MM/dd"
+    )}`;
 }
