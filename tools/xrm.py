@@ -45,6 +45,11 @@ ODOO_DOWNLOADS = (
     "https://nightly.odoo.com/19.0/nightly/src/odoo_19.0.latest.tar.gz",
     "https://github.com/odoo/odoo/archive/refs/heads/19.0.tar.gz",
 )
+# Odoo builds right-to-left stylesheets (Persian, Arabic, Hebrew) with the
+# rtlcss program from the npm registry; without it the web client stays left
+# to right for those users.
+RTLCSS = "rtlcss@4.3.0"
+NODE_PREFIX = CACHE / "node"
 # Bump when the way the virtualenv is built changes, to force a rebuild.
 VENV_LAYOUT = "3"
 DEMO_DB = "xrm_demo"
@@ -380,11 +385,52 @@ def ensure_no_installed_copy(venv):
     shutil.rmtree(REPO / ADDON / "build", ignore_errors=True)
 
 
+def ensure_rtlcss():
+    """Put ``rtlcss`` on the PATH of every Odoo process this tool starts.
+
+    Odoo calls it by name when it builds the assets of a right-to-left
+    language; when it is missing, Odoo logs a warning and serves the
+    left-to-right styles. Installed once with npm into the cache.
+    """
+    bin_dir = NODE_PREFIX / "node_modules" / ".bin"
+    if not (bin_dir / "rtlcss").exists() and not shutil.which("rtlcss"):
+        npm = shutil.which("npm")
+        if not npm and os.geteuid() == 0 and shutil.which("apt-get"):
+            say("installing Debian's nodejs and npm (for rtlcss)")
+            env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+            run(["apt-get", "update", "-q"], env=env, check=False)
+            run(["apt-get", "install", "-y", "-q", "nodejs", "npm"], env=env)
+            npm = shutil.which("npm")
+        if not npm:
+            say("npm not found: right-to-left styles (Persian) will not be built")
+            return
+        say(f"installing {RTLCSS} from the npm registry into {NODE_PREFIX}")
+        NODE_PREFIX.mkdir(parents=True, exist_ok=True)
+        res = run(
+            [
+                npm,
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                NODE_PREFIX,
+                RTLCSS,
+            ],
+            check=False,
+        )
+        if res.returncode:
+            say("rtlcss could not be installed: right-to-left styles will be missing")
+            return
+    if bin_dir.is_dir():
+        os.environ["PATH"] = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
+
+
 def prepare():
     odoo_src = ensure_odoo_src()
     say(f"Odoo 19.0 source: {odoo_src}")
     venv = ensure_venv(odoo_src)
     ensure_no_installed_copy(venv)
+    ensure_rtlcss()
     ensure_postgres()
     return odoo_src, venv
 

@@ -53,6 +53,9 @@ class XrmDashboard(models.AbstractModel):
             "leaders": self._xrm_leaderboard(filters),
             "technicians": self._xrm_technicians(filters),
             "partner_domain": partner_domain,
+            "calendar": self.env["res.company"]
+            .browse(filters["company_id"])
+            ._xrm_calendar_info(),
         }
 
     # ------------------------------------------------------------------

@@ -52,12 +52,13 @@ class XrmIncentiveLine(models.Model):
     clawback_amount = fields.Monetary(string="Clawback", groups=MANAGER)
     amount = fields.Monetary()
 
+    @api.depends_context("lang")
     @api.depends("user_id", "run_id")
     def _compute_display_name(self):
         # The breadcrumb of "My Incentives" names whose pay and which run.
         for line in self:
             line.display_name = " · ".join(
-                name for name in (line.user_id.name, line.run_id.name) if name
+                name for name in (line.user_id.name, line.run_id.display_name) if name
             )
 
     def _xrm_check_unlocked(self):

@@ -1,7 +1,5 @@
 # Copyright 2026 XRM Relationship contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from dateutil.relativedelta import relativedelta
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -113,10 +111,10 @@ class XrmIncentivePlan(models.Model):
         return (self.user_ids | self.team_ids.member_ids).filtered("active")
 
     def _xrm_period_bounds(self, day):
-        """First and last day of the plan's period that holds ``day``."""
+        """First and last day of the plan's period that holds ``day``.
+
+        Months and quarters of the company's calendar (Solar Hijri or not).
+        """
         self.ensure_one()
-        if self.period == "monthly":
-            start = day.replace(day=1)
-            return start, start + relativedelta(months=1, days=-1)
-        start = day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
-        return start, start + relativedelta(months=3, days=-1)
+        months = 1 if self.period == "monthly" else 3
+        return self.company_id._xrm_period_bounds(day, months)

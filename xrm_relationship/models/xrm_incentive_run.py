@@ -221,9 +221,10 @@ class XrmIncentiveRun(models.Model):
         workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
         sheet = workbook.add_worksheet(self.date_from.isoformat())
         bold = workbook.add_format({"bold": True})
-        sheet.write_row(0, 0, [label for _name, label in columns], bold)
+        sheet.write_row(0, 0, self._xrm_xlsx_period_row(), bold)
+        sheet.write_row(2, 0, [label for _name, label in columns], bold)
         lines = self.line_ids._filtered_access("read")  # a salesperson: own line
-        for row, line in enumerate(lines, start=1):
+        for row, line in enumerate(lines, start=3):
             for col, (field, _label) in enumerate(columns):
                 value = line[field]
                 sheet.write(row, col, value.name if field == "user_id" else value or "")

@@ -300,6 +300,8 @@ class XrmKpiDefinition(models.Model):
                             "responsible_user_id": False,
                         }
                     )
+        if created:
+            Definition._xrm_copy_shipped_translations()  # no xmlid: none of fa.po
         return created
 
     def _xrm_compute(self, as_of=None, commit=False):

@@ -4,6 +4,7 @@
 
 from . import batch
 from . import capture
+from . import calendar
 from . import constants
 from . import kpi
 from . import rules

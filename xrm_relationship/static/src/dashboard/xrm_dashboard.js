@@ -6,6 +6,7 @@ import { useService } from "@web/core/utils/hooks";
 import { formatFloat } from "@web/views/fields/formatters";
 import { Layout } from "@web/search/layout";
 import { standardActionServiceProps } from "@web/webclient/actions/action_service";
+import { formatXrmDate, xrmPeriodRange } from "./xrm_calendar";
 
 const HEALTH_COLORS = {
     green: "#28a745",
@@ -59,6 +60,15 @@ export class XrmDashboard extends Component {
             return "—";
         }
         return formatFloat(value, { digits: [false, digits] });
+    }
+
+    // Dates and the period in the reader's calendar (Solar Hijri or not).
+    fmtDate(value) {
+        return formatXrmDate(value, this.state.data.calendar);
+    }
+
+    periodRange() {
+        return xrmPeriodRange(this.state.filters.period_days, this.state.data.calendar);
     }
 
     deltaClass(card) {
