@@ -546,12 +546,14 @@ def _addon_problems(log_text):
 
 def cmd_test(args):
     odoo_src, venv = prepare()
-    # Browser tours need chromium, the PDF reports wkhtmltopdf (Debian's).
+    # Browser tours need chromium, the PDF reports wkhtmltopdf, and the
+    # Persian PDF test reads the printed text back with pdftotext (Debian's).
     missing = [
         package
         for package, binaries in (
             ("chromium", ("chromium", "chromium-browser")),
             ("wkhtmltopdf", ("wkhtmltopdf",)),
+            ("poppler-utils", ("pdftotext",)),
         )
         if not any(shutil.which(b) for b in binaries)
     ]
