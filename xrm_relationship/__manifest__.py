@@ -45,6 +45,8 @@
         "report/xrm_supplier_friction_views.xml",
         "report/xrm_churn_precursor_views.xml",
         "report/xrm_interaction_effect_views.xml",
+        "report/xrm_stage_analysis_views.xml",
+        "report/xrm_agent_scorecard_views.xml",
         "views/res_config_settings_views.xml",
         "views/xrm_dashboard_views.xml",
         "views/xrm_menus.xml",

@@ -1,3 +1,5 @@
 from . import xrm_supplier_friction
 from . import xrm_churn_precursor
 from . import xrm_interaction_effect
+from . import xrm_stage_analysis
+from . import xrm_agent_scorecard

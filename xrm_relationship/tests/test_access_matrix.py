@@ -49,6 +49,8 @@ MATRIX = {
     "xrm.supplier.friction":    ("", "", "", "", "r", ""),
     "xrm.churn.precursor":      ("", "", "", "", "r", ""),
     "xrm.interaction.effect":   ("", "", "", "", "r", ""),
+    "xrm.stage.analysis":       ("", "", "", "", "r", "r"),
+    "xrm.agent.scorecard":      ("", "", "", "", "r", ""),
 }
 # fmt: on
 
@@ -200,6 +202,14 @@ def build_world(cls):
     churned = env["res.partner"].create(
         {"name": "Gone A", "is_company": True, "company_id": env.company.id}
     )
+    agent = env["res.partner"].create(
+        {
+            "name": "Agent A",
+            "is_company": True,
+            "company_id": env.company.id,
+            "xrm_relation_type": "agent",
+        }
+    )
     env["xrm.interaction"].create(
         [
             {
@@ -234,9 +244,21 @@ def build_world(cls):
             "xrm.interaction.effect": env["xrm.interaction.effect"].search(
                 [("interaction_id", "=", cls.records["xrm.interaction"].id)]
             ),
+            # one row per journey stage, shared by the companies
+            "xrm.stage.analysis": env["xrm.stage.analysis"].search(
+                [("stage_id", "=", stage.id)]
+            ),
+            "xrm.agent.scorecard": env["xrm.agent.scorecard"].search(
+                [("partner_id", "=", agent.id)]
+            ),
         }
     )
-    for model in ("xrm.supplier.friction", "xrm.churn.precursor"):
+    for model in (
+        "xrm.supplier.friction",
+        "xrm.churn.precursor",
+        "xrm.stage.analysis",
+        "xrm.agent.scorecard",
+    ):
         assert len(cls.records[model]) == 1, f"{model}: no row for the test"
 
 
@@ -371,8 +393,10 @@ class TestAccessMatrix(XrmCommon):
     def test_other_company_sees_nothing_whatever_the_context(self):
         manager_b = self.users["manager_b"]
         for model, record in self.records.items():
-            if model == "xrm.journey.stage":
-                continue  # stages are shared configuration
+            if model in ("xrm.journey.stage", "xrm.stage.analysis"):
+                # stages are shared configuration; their analysis counts the
+                # reader's company only (test_stage_analysis.py)
+                continue
             Model = self.env[model].with_user(manager_b)
             if not Model.has_access("read"):
                 continue  # not even their own company's (see the matrix)
