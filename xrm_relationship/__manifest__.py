@@ -47,6 +47,7 @@
         "report/xrm_interaction_effect_views.xml",
         "report/xrm_stage_analysis_views.xml",
         "report/xrm_agent_scorecard_views.xml",
+        "report/xrm_relationship_mirror_views.xml",
         "views/res_config_settings_views.xml",
         "views/xrm_dashboard_views.xml",
         "views/xrm_menus.xml",

@@ -51,6 +51,8 @@ MATRIX = {
     "xrm.interaction.effect":   ("", "", "", "", "r", ""),
     "xrm.stage.analysis":       ("", "", "", "", "r", "r"),
     "xrm.agent.scorecard":      ("", "", "", "", "r", ""),
+    # a colleague's mirror: salespeople read only their own rows
+    "xrm.relationship.mirror":  ("", "", "", "", "r", ""),
 }
 # fmt: on
 
@@ -251,6 +253,9 @@ def build_world(cls):
             "xrm.agent.scorecard": env["xrm.agent.scorecard"].search(
                 [("partner_id", "=", agent.id)]
             ),
+            "xrm.relationship.mirror": env["xrm.relationship.mirror"].search(
+                [("user_id", "=", manager.id)]
+            ),
         }
     )
     for model in (
@@ -258,6 +263,7 @@ def build_world(cls):
         "xrm.churn.precursor",
         "xrm.stage.analysis",
         "xrm.agent.scorecard",
+        "xrm.relationship.mirror",
     ):
         assert len(cls.records[model]) == 1, f"{model}: no row for the test"
 

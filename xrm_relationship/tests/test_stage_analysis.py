@@ -30,6 +30,8 @@ Quality: Contact 4 and 2 → 3.0; Onboarding 5 → 5.0; drafts do not count.
 
 from datetime import date
 
+from freezegun import freeze_time
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
@@ -210,14 +212,38 @@ class TestStageAnalysis(KpiWorld):
         self.assertEqual(card["churn"]["id"], self.onboarding.id)
         self.assertAlmostEqual(card["churn"]["rate"], 200 / 3, places=2)
 
-    def test_managers_only(self):
-        manager = new_test_user(
+    @freeze_time("2026-07-01 08:00:00")
+    def test_dashboard_names_the_stages_to_managers_only(self):
+        manager = self._manager("sa_dash_manager")
+        data = (
+            self.env["xrm.dashboard"]
+            .with_user(manager)
+            .with_context(allowed_company_ids=self.company.ids)
+            .get_dashboard_data({"company_id": self.company.id, "period_days": 365})
+        )
+        insight = data["insight"]
+        self.assertEqual(insight["csat_drop"]["id"], self.onboarding.id)
+        self.assertEqual(insight["churn"]["id"], self.onboarding.id)
+        self.assertEqual(insight["churn"]["left"], 3)
+        self.assertEqual(insight["date_to"], "2026-07-01")
+        own = (
+            self.env["xrm.dashboard"]
+            .with_user(self.alice)
+            .get_dashboard_data({"company_id": self.company.id})
+        )
+        self.assertFalse(own["insight"])
+
+    def _manager(self, login):
+        return new_test_user(
             self.env,
-            login="sa_manager",
+            login=login,
             groups="xrm_relationship.group_xrm_manager",
             company_id=self.company.id,
             company_ids=[(6, 0, self.company.ids)],
         )
+
+    def test_managers_only(self):
+        manager = self._manager("sa_manager")
         Report = self.env["xrm.stage.analysis"].with_context(**WINDOW)
         row = Report.with_user(manager).search([("stage_id", "=", self.contact.id)])
         self.assertEqual(row.entered, 3)
