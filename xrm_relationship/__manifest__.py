@@ -48,6 +48,7 @@
         "report/xrm_stage_analysis_views.xml",
         "report/xrm_agent_scorecard_views.xml",
         "report/xrm_relationship_mirror_views.xml",
+        "report/xrm_return_driver_views.xml",
         "views/res_config_settings_views.xml",
         "views/xrm_dashboard_views.xml",
         "views/xrm_menus.xml",

@@ -4,3 +4,4 @@ from . import xrm_interaction_effect
 from . import xrm_stage_analysis
 from . import xrm_agent_scorecard
 from . import xrm_relationship_mirror
+from . import xrm_return_driver

@@ -53,6 +53,7 @@ MATRIX = {
     "xrm.agent.scorecard":      ("", "", "", "", "r", ""),
     # a colleague's mirror: salespeople read only their own rows
     "xrm.relationship.mirror":  ("", "", "", "", "r", ""),
+    "xrm.return.driver":        ("", "", "", "", "r", ""),
 }
 # fmt: on
 
@@ -223,6 +224,25 @@ def build_world(cls):
         ]
     )
     churned.write({"xrm_churn_date": date.today()})
+    # A customer of the six-month return rate's cohort, and what preceded it.
+    for days in (200, 100):
+        deal = env["crm.lead"].create(
+            {
+                "name": f"ACL deal {days}",
+                "type": "opportunity",
+                "partner_id": cls.customer.id,
+                "expected_revenue": 10.0,
+            }
+        )
+        deal.action_set_won()
+        deal.date_closed = datetime.now() - timedelta(days=days)
+    cls.returned_after = env["xrm.interaction"].create(
+        {
+            "partner_id": cls.customer.id,
+            "user_id": manager.id,
+            "date": datetime.now() - timedelta(days=190),
+        }
+    )
     env.flush_all()
     cls.records.update(
         {
@@ -256,6 +276,13 @@ def build_world(cls):
             "xrm.relationship.mirror": env["xrm.relationship.mirror"].search(
                 [("user_id", "=", manager.id)]
             ),
+            "xrm.return.driver": env["xrm.return.driver"].search(
+                [
+                    ("company_id", "=", env.company.id),
+                    ("channel", "=", cls.returned_after.channel),
+                    ("outcome", "=", False),
+                ]
+            ),
         }
     )
     for model in (
@@ -264,6 +291,7 @@ def build_world(cls):
         "xrm.stage.analysis",
         "xrm.agent.scorecard",
         "xrm.relationship.mirror",
+        "xrm.return.driver",
     ):
         assert len(cls.records[model]) == 1, f"{model}: no row for the test"
 
