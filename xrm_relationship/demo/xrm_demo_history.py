@@ -296,6 +296,7 @@ def load_care(env):
     pressed = env.ref("xrm_relationship.res_partner_blueharbor_demo")
     loyal = env.ref("xrm_relationship.res_partner_northwind_demo")
     (pressed | loyal)._xrm_compute_health()
+    _agent_deals(env(context=dict(env.context, **QUIET)), now)
     env["xrm.kpi.definition"].compute_kpis(
         as_of=fields.Date.context_today(env["xrm.kpi.definition"])
     )
@@ -747,3 +748,42 @@ def _generated_leads(env):
             continue
         seen.add(interaction.lead_id.id)
         interaction.generated_lead_id = interaction.lead_id
+
+
+# ----------------------------------------------------------------------
+# Agents (the agent scorecard): a steady one and a lucky one
+# ----------------------------------------------------------------------
+# (agent, customer, days ago, amount): Iberia brings a deal every quarter,
+# Karvan Tejarat one big deal last month; Summit Partners nothing yet.
+AGENT_DEALS = [
+    ("iberiadist", "greenfield", 320, 30000),
+    ("iberiadist", "solara", 230, 28000),
+    ("iberiadist", "copperline", 140, 32000),
+    ("iberiadist", "vantagehotels", 45, 30500),
+    ("karvantejarat", "kavirtextile", 20, 150000),
+]
+
+
+def _agent_deals(env, now):
+    """Won opportunities that agents brought, one per row of AGENT_DEALS."""
+
+    def partner(key):
+        return env.ref(f"xrm_relationship.res_partner_{key}_demo")
+
+    # Straight to the won stage: the journeys of these customers are told
+    # already, the automatic move to onboarding must not rewrite them.
+    won = env["crm.stage"].search([("is_won", "=", True)], limit=1)
+    for agent_key, customer_key, days, amount in AGENT_DEALS:
+        agent, customer = partner(agent_key), partner(customer_key)
+        lead = env["crm.lead"].create(
+            {
+                "name": f"{customer.name} — via {agent.name}",
+                "type": "opportunity",
+                "partner_id": customer.id,
+                "user_id": customer.user_id.id,
+                "expected_revenue": amount,
+                "xrm_agent_id": agent.id,
+            }
+        )
+        lead.write({"stage_id": won.id})
+        lead.write({"date_closed": now - timedelta(days=days)})
