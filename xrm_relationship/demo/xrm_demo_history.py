@@ -757,10 +757,22 @@ def _generated_leads(env):
 # Karvan Tejarat one big deal last month; Summit Partners nothing yet.
 AGENT_DEALS = [
     ("iberiadist", "greenfield", 320, 30000),
-    ("iberiadist", "solara", 230, 28000),
-    ("iberiadist", "copperline", 140, 32000),
-    ("iberiadist", "vantagehotels", 45, 30500),
-    ("karvantejarat", "kavirtextile", 20, 150000),
+    ("iberiadist", "northwind", 230, 28000),
+    ("iberiadist", "harborpine", 140, 32000),
+    ("iberiadist", "greenfield", 45, 30500),
+    ("karvantejarat", "parsdata", 20, 150000),
+]
+
+# What makes customers return: (customer, first purchase and second one in
+# days ago — None: never came back —, interactions in between as (days ago,
+# channel, outcome)). Meetings and visits precede the returns.
+MEETING, VISIT = ("meeting", "positive"), ("visit", "positive")
+RETURN_STORIES = [
+    ("lumen", 330, 260, [(325, *MEETING), (300, *VISIT)]),
+    ("harborpine", 300, 230, [(295, *MEETING), (280, "phone", "positive")]),
+    ("blueharbor", 310, 200, [(305, *VISIT)]),
+    ("ariansanat", 320, None, [(315, "email", "negative"), (290, "phone", "neutral")]),
+    ("coastalpm", 290, None, [(285, "email", "negative")]),
 ]
 
 
@@ -787,3 +799,32 @@ def _agent_deals(env, now):
         )
         lead.write({"stage_id": won.id})
         lead.write({"date_closed": now - timedelta(days=days)})
+    for key, first, second, touches in RETURN_STORIES:
+        customer = partner(key)
+        for days in filter(None, (first, second)):
+            lead = env["crm.lead"].create(
+                {
+                    "name": f"{customer.name} — order",
+                    "type": "opportunity",
+                    "partner_id": customer.id,
+                    "user_id": customer.user_id.id,
+                    "expected_revenue": 12000,
+                }
+            )
+            lead.write({"stage_id": won.id})
+            lead.write({"date_closed": now - timedelta(days=days)})
+        env["xrm.interaction"].create(
+            [
+                {
+                    "partner_id": customer.id,
+                    "user_id": customer.user_id.id,
+                    "date": now - timedelta(days=days),
+                    "channel": channel,
+                    "state": "done",
+                    "outcome": outcome,
+                    "quality": {"positive": 5, "neutral": 3, "negative": 2}[outcome],
+                    "summary": "After the first order",
+                }
+                for days, channel, outcome in touches
+            ]
+        )
