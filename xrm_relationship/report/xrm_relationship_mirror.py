@@ -143,18 +143,19 @@ class XrmRelationshipMirror(models.Model):
                        SUM(kept) AS kept, SUM(churned) AS churned
                   FROM fact GROUP BY company_id, user_id, channel, outcome
             ),
-            my_total AS (
-                SELECT company_id, user_id, COUNT(*) AS n
-                  FROM fact GROUP BY company_id, user_id
-            ),
-            team AS (
-                SELECT company_id, channel, outcome, COUNT(*) AS n,
-                       SUM(opportunity) AS opportunity, SUM(won) AS won,
-                       SUM(kept) AS kept, SUM(churned) AS churned
-                  FROM fact GROUP BY company_id, channel, outcome
-            ),
-            team_total AS (
-                SELECT company_id, COUNT(*) AS n FROM fact GROUP BY company_id
+            -- The other levels from the few grouped rows, not from the facts:
+            -- my total, the team by kind and the team's total.
+            f AS (
+                SELECT mine.*,
+                       SUM(n) OVER (PARTITION BY company_id, user_id) AS my_n,
+                       SUM(n) OVER kind AS t_n,
+                       SUM(opportunity) OVER kind AS t_opportunity,
+                       SUM(won) OVER kind AS t_won,
+                       SUM(kept) OVER kind AS t_kept,
+                       SUM(churned) OVER kind AS t_churned,
+                       SUM(n) OVER (PARTITION BY company_id) AS team_n
+                  FROM mine
+                WINDOW kind AS (PARTITION BY company_id, channel, outcome)
             )
             SELECT ((f.user_id::bigint * 1000 + f.company_id) * 100
                     + %(channel_index)s * 4 + %(outcome_index)s) AS id,
@@ -163,24 +164,18 @@ class XrmRelationshipMirror(models.Model):
                    f.opportunity::int AS opportunity_count,
                    f.won::int AS won_count, f.kept::int AS kept_count,
                    f.churned::int AS churn_count,
-                   (100.0 * f.n / mt.n)::float8 AS mix_share,
+                   (100.0 * f.n / f.my_n)::float8 AS mix_share,
                    (100.0 * f.opportunity / f.n)::float8 AS opportunity_share,
                    (100.0 * f.won / f.n)::float8 AS won_share,
                    (100.0 * f.kept / f.n)::float8 AS kept_share,
                    (100.0 * f.churned / f.n)::float8 AS churn_share,
-                   t.n::int AS team_interaction_count,
-                   (100.0 * t.n / tt.n)::float8 AS team_mix_share,
-                   (100.0 * t.opportunity / t.n)::float8 AS team_opportunity_share,
-                   (100.0 * t.won / t.n)::float8 AS team_won_share,
-                   (100.0 * t.kept / t.n)::float8 AS team_kept_share,
-                   (100.0 * t.churned / t.n)::float8 AS team_churn_share
-              FROM mine f
-              JOIN my_total mt
-                ON mt.company_id = f.company_id AND mt.user_id = f.user_id
-              JOIN team t
-                ON t.company_id = f.company_id AND t.channel = f.channel
-               AND t.outcome IS NOT DISTINCT FROM f.outcome
-              JOIN team_total tt ON tt.company_id = f.company_id
+                   f.t_n::int AS team_interaction_count,
+                   (100.0 * f.t_n / f.team_n)::float8 AS team_mix_share,
+                   (100.0 * f.t_opportunity / f.t_n)::float8 AS team_opportunity_share,
+                   (100.0 * f.t_won / f.t_n)::float8 AS team_won_share,
+                   (100.0 * f.t_kept / f.t_n)::float8 AS team_kept_share,
+                   (100.0 * f.t_churned / f.t_n)::float8 AS team_churn_share
+              FROM f
             """,
             start=start,
             end=end,
