@@ -133,6 +133,17 @@ def open_form():
 
 
 timed("partner_form", open_form, repeat=5)
+# Process insight (issue 15): each report read as a manager, whole window.
+INSIGHT_REPORTS = {
+    "stage_analysis": "xrm.stage.analysis",
+    "agent_scorecard": "xrm.agent.scorecard",
+    "relationship_mirror": "xrm.relationship.mirror",
+    "return_driver": "xrm.return.driver",
+}
+for label, model in INSIGHT_REPORTS.items():
+    Report = env[model].with_user(admin)
+    timed(label, lambda Report=Report: Report.search_read([], limit=80), repeat=3)
+
 results["peak_memory_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 results["sizes"] = sizes
 env.cr.commit()

@@ -296,6 +296,7 @@ def load_care(env):
     pressed = env.ref("xrm_relationship.res_partner_blueharbor_demo")
     loyal = env.ref("xrm_relationship.res_partner_northwind_demo")
     (pressed | loyal)._xrm_compute_health()
+    _agent_deals(env(context=dict(env.context, **QUIET)), now)
     env["xrm.kpi.definition"].compute_kpis(
         as_of=fields.Date.context_today(env["xrm.kpi.definition"])
     )
@@ -747,3 +748,83 @@ def _generated_leads(env):
             continue
         seen.add(interaction.lead_id.id)
         interaction.generated_lead_id = interaction.lead_id
+
+
+# ----------------------------------------------------------------------
+# Agents (the agent scorecard): a steady one and a lucky one
+# ----------------------------------------------------------------------
+# (agent, customer, days ago, amount): Iberia brings a deal every quarter,
+# Karvan Tejarat one big deal last month; Summit Partners nothing yet.
+AGENT_DEALS = [
+    ("iberiadist", "greenfield", 320, 30000),
+    ("iberiadist", "northwind", 230, 28000),
+    ("iberiadist", "harborpine", 140, 32000),
+    ("iberiadist", "greenfield", 45, 30500),
+    ("karvantejarat", "parsdata", 20, 150000),
+]
+
+# What makes customers return: (customer, first purchase and second one in
+# days ago — None: never came back —, interactions in between as (days ago,
+# channel, outcome)). Meetings and visits precede the returns.
+MEETING, VISIT = ("meeting", "positive"), ("visit", "positive")
+RETURN_STORIES = [
+    ("lumen", 330, 260, [(325, *MEETING), (300, *VISIT)]),
+    ("harborpine", 300, 230, [(295, *MEETING), (280, "phone", "positive")]),
+    ("blueharbor", 310, 200, [(305, *VISIT)]),
+    ("ariansanat", 320, None, [(315, "email", "negative"), (290, "phone", "neutral")]),
+    ("coastalpm", 290, None, [(285, "email", "negative")]),
+]
+
+
+def _agent_deals(env, now):
+    """Won opportunities that agents brought, one per row of AGENT_DEALS."""
+
+    def partner(key):
+        return env.ref(f"xrm_relationship.res_partner_{key}_demo")
+
+    # Straight to the won stage: the journeys of these customers are told
+    # already, the automatic move to onboarding must not rewrite them.
+    won = env["crm.stage"].search([("is_won", "=", True)], limit=1)
+    for agent_key, customer_key, days, amount in AGENT_DEALS:
+        agent, customer = partner(agent_key), partner(customer_key)
+        lead = env["crm.lead"].create(
+            {
+                "name": f"{customer.name} — via {agent.name}",
+                "type": "opportunity",
+                "partner_id": customer.id,
+                "user_id": customer.user_id.id,
+                "expected_revenue": amount,
+                "xrm_agent_id": agent.id,
+            }
+        )
+        lead.write({"stage_id": won.id})
+        lead.write({"date_closed": now - timedelta(days=days)})
+    for key, first, second, touches in RETURN_STORIES:
+        customer = partner(key)
+        for days in filter(None, (first, second)):
+            lead = env["crm.lead"].create(
+                {
+                    "name": f"{customer.name} — order",
+                    "type": "opportunity",
+                    "partner_id": customer.id,
+                    "user_id": customer.user_id.id,
+                    "expected_revenue": 12000,
+                }
+            )
+            lead.write({"stage_id": won.id})
+            lead.write({"date_closed": now - timedelta(days=days)})
+        env["xrm.interaction"].create(
+            [
+                {
+                    "partner_id": customer.id,
+                    "user_id": customer.user_id.id,
+                    "date": now - timedelta(days=days),
+                    "channel": channel,
+                    "state": "done",
+                    "outcome": outcome,
+                    "quality": {"positive": 5, "neutral": 3, "negative": 2}[outcome],
+                    "summary": "After the first order",
+                }
+                for days, channel, outcome in touches
+            ]
+        )

@@ -6,6 +6,7 @@ from collections import Counter
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from ..tools.capture import NO_CAPTURE
@@ -95,6 +96,32 @@ class CrmLead(models.Model):
         help="The interaction this opportunity came out of (the earliest, if "
         "several name it).",
     )
+
+    # Agent scorecard (report/xrm_agent_scorecard.py): who brought the deal.
+    xrm_agent_id = fields.Many2one(
+        "res.partner",
+        string="Agent",
+        index="btree_not_null",
+        tracking=True,
+        check_company=True,
+        domain=[("xrm_relation_type", "=", "agent")],
+        help="The agent (reseller, representative) who brought this "
+        "opportunity; its won revenue counts on the agent's scorecard.",
+    )
+
+    @api.constrains("xrm_agent_id")
+    def _check_xrm_agent_id(self):
+        for lead in self.sudo():
+            agent = lead.xrm_agent_id.commercial_partner_id
+            if agent and agent.xrm_relation_type != "agent":
+                raise ValidationError(
+                    self.env._(
+                        "%(partner)s is not an agent: only a relationship of "
+                        "type Agent / Reseller can be the agent of %(lead)s.",
+                        partner=lead.xrm_agent_id.display_name,
+                        lead=lead.display_name,
+                    )
+                )
 
     @api.depends("create_date", "xrm_first_response_date")
     def _compute_xrm_first_response_minutes(self):
@@ -295,6 +322,10 @@ class CrmLead(models.Model):
             first.setdefault(interaction.generated_lead_id, interaction)
         for lead in self:
             lead.xrm_source_interaction_id = first.get(lead._origin, False)
+
+    def _merge_get_fields(self):
+        # Merging on conversion keeps the agent of the first lead naming one.
+        return super()._merge_get_fields() + ["xrm_agent_id"]
 
     def action_set_won(self):
         res = super().action_set_won()

@@ -351,6 +351,11 @@ class ResPartner(models.Model):
             [("partner_id", "=", commercial.id)], {"default_partner_id": commercial.id}
         )
 
+    def action_xrm_open_return_precursors(self):
+        """What preceded their return (report/xrm_return_driver.py)."""
+        self.ensure_one()
+        return self.env["xrm.return.driver"]._xrm_action_partner(self)
+
     def action_xrm_log_interaction(self):
         self.ensure_one()
         return self.env["xrm.interaction"]._xrm_action_log(

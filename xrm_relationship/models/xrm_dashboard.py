@@ -52,6 +52,7 @@ class XrmDashboard(models.AbstractModel):
             "health": health,
             "leaders": self._xrm_leaderboard(filters),
             "technicians": self._xrm_technicians(filters),
+            "insight": self._xrm_stage_insight(filters),
             "partner_domain": partner_domain,
             "calendar": self.env["res.company"]
             .browse(filters["company_id"])
@@ -80,6 +81,17 @@ class XrmDashboard(models.AbstractModel):
             # A salesperson's dashboard is their own.
             clean.update(user_id=user.id, team_id=False)
         return clean
+
+    def _xrm_stage_insight(self, filters):
+        """Stage analysis over the period: managers only, as the report."""
+        if not self.env.user.has_group("xrm_relationship.group_xrm_manager"):
+            return False
+        today = fields.Date.context_today(self)
+        return (
+            self.env["xrm.stage.analysis"]
+            .with_context(allowed_company_ids=[filters["company_id"]])
+            ._xrm_insight_card(today - timedelta(days=filters["period_days"]), today)
+        )
 
     def _xrm_filter_options(self):
         is_manager = self.env.user.has_group("xrm_relationship.group_xrm_manager")

@@ -57,7 +57,8 @@ class XrmKpiDefinition(models.Model):
             SELECT 'res.partner' AS res_model, a.partner_id AS res_id,
                    a.user_id, NULL::int AS stage_id,
                    (r.partner_id IS NOT NULL)::int::float8 AS num, 1.0::float8 AS den,
-                   r.partner_id IS NOT NULL AS in_num
+                   r.partner_id IS NOT NULL AS in_num,
+                   a.date AS anchor_date  -- what preceded a return starts here
               FROM anchor a
               LEFT JOIN returned r ON r.partner_id = a.partner_id
             """,

@@ -50,6 +50,11 @@ MATRIX = {
     "xrm.supplier.friction":    ("", "", "", "", "r", ""),
     "xrm.churn.precursor":      ("", "", "", "", "r", ""),
     "xrm.interaction.effect":   ("", "", "", "", "r", ""),
+    "xrm.stage.analysis":       ("", "", "", "", "r", "r"),
+    "xrm.agent.scorecard":      ("", "", "", "", "r", ""),
+    # a colleague's mirror: salespeople read only their own rows
+    "xrm.relationship.mirror":  ("", "", "", "", "r", ""),
+    "xrm.return.driver":        ("", "", "", "", "r", ""),
 }
 # fmt: on
 
@@ -206,6 +211,14 @@ def build_world(cls):
     churned = env["res.partner"].create(
         {"name": "Gone A", "is_company": True, "company_id": env.company.id}
     )
+    agent = env["res.partner"].create(
+        {
+            "name": "Agent A",
+            "is_company": True,
+            "company_id": env.company.id,
+            "xrm_relation_type": "agent",
+        }
+    )
     env["xrm.interaction"].create(
         [
             {
@@ -217,6 +230,25 @@ def build_world(cls):
         ]
     )
     churned.write({"xrm_churn_date": date.today()})
+    # A customer of the six-month return rate's cohort, and what preceded it.
+    for days in (200, 100):
+        deal = env["crm.lead"].create(
+            {
+                "name": f"ACL deal {days}",
+                "type": "opportunity",
+                "partner_id": cls.customer.id,
+                "expected_revenue": 10.0,
+            }
+        )
+        deal.action_set_won()
+        deal.date_closed = datetime.now() - timedelta(days=days)
+    cls.returned_after = env["xrm.interaction"].create(
+        {
+            "partner_id": cls.customer.id,
+            "user_id": manager.id,
+            "date": datetime.now() - timedelta(days=190),
+        }
+    )
     env.flush_all()
     cls.records.update(
         {
@@ -240,9 +272,33 @@ def build_world(cls):
             "xrm.interaction.effect": env["xrm.interaction.effect"].search(
                 [("interaction_id", "=", cls.records["xrm.interaction"].id)]
             ),
+            # one row per journey stage, shared by the companies
+            "xrm.stage.analysis": env["xrm.stage.analysis"].search(
+                [("stage_id", "=", stage.id)]
+            ),
+            "xrm.agent.scorecard": env["xrm.agent.scorecard"].search(
+                [("partner_id", "=", agent.id)]
+            ),
+            "xrm.relationship.mirror": env["xrm.relationship.mirror"].search(
+                [("user_id", "=", manager.id)]
+            ),
+            "xrm.return.driver": env["xrm.return.driver"].search(
+                [
+                    ("company_id", "=", env.company.id),
+                    ("channel", "=", cls.returned_after.channel),
+                    ("outcome", "=", False),
+                ]
+            ),
         }
     )
-    for model in ("xrm.supplier.friction", "xrm.churn.precursor"):
+    for model in (
+        "xrm.supplier.friction",
+        "xrm.churn.precursor",
+        "xrm.stage.analysis",
+        "xrm.agent.scorecard",
+        "xrm.relationship.mirror",
+        "xrm.return.driver",
+    ):
         assert len(cls.records[model]) == 1, f"{model}: no row for the test"
 
 
@@ -377,8 +433,10 @@ class TestAccessMatrix(XrmCommon):
     def test_other_company_sees_nothing_whatever_the_context(self):
         manager_b = self.users["manager_b"]
         for model, record in self.records.items():
-            if model == "xrm.journey.stage":
-                continue  # stages are shared configuration
+            if model in ("xrm.journey.stage", "xrm.stage.analysis"):
+                # stages are shared configuration; their analysis counts the
+                # reader's company only (test_stage_analysis.py)
+                continue
             Model = self.env[model].with_user(manager_b)
             if not Model.has_access("read"):
                 continue  # not even their own company's (see the matrix)

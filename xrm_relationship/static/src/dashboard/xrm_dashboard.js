@@ -200,6 +200,24 @@ export class XrmDashboard extends Component {
         this.openPartners(stage.name, domain);
     }
 
+    openStageAnalysis(stage) {
+        const insight = this.state.data.insight;
+        this.action.doAction({
+            type: "ir.actions.act_window",
+            name: _t("Stage Analysis"),
+            res_model: "xrm.stage.analysis",
+            views: [
+                [false, "list"],
+                [false, "form"],
+            ],
+            domain: [["stage_id", "=", stage.id]],
+            context: {
+                xrm_date_from: insight.date_from,
+                xrm_date_to: insight.date_to,
+            },
+        });
+    }
+
     openHealth(relationType, health) {
         this.openPartners(_t("Health"), [
             ["xrm_relation_type", "=", relationType],
