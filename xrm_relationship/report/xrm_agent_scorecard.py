@@ -9,6 +9,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..models.xrm_interaction import CHANNELS
+from ..tools.kpi import KPI_AGENT_RESPONSE_HOURS
 from ..tools.rules import purchases_sql
 
 QUARTERS = 4
@@ -130,7 +131,7 @@ class XrmAgentScorecard(models.Model):
             .sudo()
             .search(
                 [
-                    ("code", "=", "agent_response_hours"),
+                    ("code", "=", KPI_AGENT_RESPONSE_HOURS),
                     ("company_id", "in", company_ids),
                 ]
             )

@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..models.xrm_interaction import CHANNELS, OUTCOMES
+from ..tools.kpi import KPI_RETURN_RATE_6M
 
 # SPEC § KPIs, return_rate_6m: a return is a purchase within 180 days after
 # the anchor; what preceded it is what happened in those days.
@@ -102,7 +103,7 @@ class XrmReturnDriver(models.Model):
     def _xrm_precursors_sql(self, as_of, company_ids=None):
         """Rows (company_id, partner_id, returned, interaction_id, channel,
         outcome) of the cohort's interactions in its 180 days."""
-        domain = [("code", "=", "return_rate_6m")]
+        domain = [("code", "=", KPI_RETURN_RATE_6M)]
         if company_ids is not None:
             domain.append(("company_id", "in", company_ids))
         kpis = self.env["xrm.kpi.definition"].sudo().search(domain)
