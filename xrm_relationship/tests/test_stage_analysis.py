@@ -219,9 +219,9 @@ class TestStageAnalysis(XrmWorld):
             self.env["xrm.dashboard"]
             .with_user(manager)
             .with_context(allowed_company_ids=self.company.ids)
-            .get_dashboard_data({"company_id": self.company.id, "period_days": 365})
+            .get_stage_insight({"company_id": self.company.id, "period_days": 365})
         )
-        insight = data["insight"]
+        insight = data
         self.assertEqual(insight["csat_drop"]["id"], self.onboarding.id)
         self.assertEqual(insight["churn"]["id"], self.onboarding.id)
         self.assertEqual(insight["churn"]["left"], 3)
@@ -229,9 +229,9 @@ class TestStageAnalysis(XrmWorld):
         own = (
             self.env["xrm.dashboard"]
             .with_user(self.alice)
-            .get_dashboard_data({"company_id": self.company.id})
+            .get_stage_insight({"company_id": self.company.id})
         )
-        self.assertFalse(own["insight"])
+        self.assertFalse(own)
 
     def _manager(self, login):
         return new_test_user(

@@ -36,11 +36,21 @@ export class XrmDashboard extends Component {
     }
 
     async load() {
+        const token = (this.loadToken = (this.loadToken || 0) + 1);
         const data = await this.orm.call("xrm.dashboard", "get_dashboard_data", [
             this.state.filters,
         ]);
         this.state.filters = data.filters;
         this.state.data = data;
+        // The stage insight is a stage analysis of its own: it follows.
+        if (data.is_manager) {
+            const insight = await this.orm.call("xrm.dashboard", "get_stage_insight", [
+                data.filters,
+            ]);
+            if (token === this.loadToken) {
+                this.state.data.insight = insight;
+            }
+        }
     }
 
     async onFilter(key, ev) {
