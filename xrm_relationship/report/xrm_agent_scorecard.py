@@ -5,11 +5,11 @@ from datetime import datetime, time
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..models.xrm_interaction import CHANNELS
 from ..tools.kpi import KPI_AGENT_RESPONSE_HOURS
+from ..tools.report import context_date
 from ..tools.rules import purchases_sql
 
 QUARTERS = 4
@@ -103,13 +103,9 @@ class XrmAgentScorecard(models.Model):
 
     @api.model
     def _xrm_as_of(self):
-        try:
-            as_of = fields.Date.to_date(self.env.context.get("xrm_as_of"))
-        except (TypeError, ValueError) as error:
-            raise UserError(
-                _("The scorecard's date must be a date (YYYY-MM-DD).")
-            ) from error
-        return as_of or fields.Date.context_today(self)
+        return context_date(
+            self, "xrm_as_of", _("The scorecard's date must be a date (YYYY-MM-DD).")
+        )
 
     @api.model
     def _xrm_quarters(self, as_of):

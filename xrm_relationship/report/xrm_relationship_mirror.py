@@ -4,6 +4,7 @@ from odoo import _, api, fields, models
 from odoo.tools import SQL
 
 from ..models.xrm_interaction import CHANNELS, OUTCOMES
+from ..tools.report import selection_index_sql
 
 # "Churn within 90 days": the relationship churned at most this long after
 # the interaction.
@@ -112,14 +113,8 @@ class XrmRelationshipMirror(models.Model):
     def _xrm_rows_sql(self, start, end):
         """Rows of W = [start, end) for every company (its rule filters them)."""
         # A stable id per (user, company, channel, outcome), read again later.
-        channel_index = SQL(
-            "COALESCE(array_position(%s::varchar[], f.channel::varchar), 0)",
-            [code for code, _label in CHANNELS],
-        )
-        outcome_index = SQL(
-            "COALESCE(array_position(%s::varchar[], f.outcome::varchar), 0)",
-            [code for code, _label in OUTCOMES],
-        )
+        channel_index = selection_index_sql("f", "channel", CHANNELS)
+        outcome_index = selection_index_sql("f", "outcome", OUTCOMES)
         return SQL(
             """
             WITH fact AS (

@@ -1,11 +1,11 @@
 # Copyright 2026 XRM Relationship contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..models.xrm_interaction import CHANNELS, OUTCOMES
 from ..tools.kpi import KPI_RETURN_RATE_6M
+from ..tools.report import context_date, selection_index_sql
 
 # SPEC § KPIs, return_rate_6m: a return is a purchase within 180 days after
 # the anchor; what preceded it is what happened in those days.
@@ -91,13 +91,9 @@ class XrmReturnDriver(models.Model):
 
     @api.model
     def _xrm_as_of(self):
-        try:
-            as_of = fields.Date.to_date(self.env.context.get("xrm_as_of"))
-        except (TypeError, ValueError) as error:
-            raise UserError(
-                _("The cohort's date must be a date (YYYY-MM-DD).")
-            ) from error
-        return as_of or fields.Date.context_today(self)
+        return context_date(
+            self, "xrm_as_of", _("The cohort's date must be a date (YYYY-MM-DD).")
+        )
 
     @api.model
     def _xrm_precursors_sql(self, as_of, company_ids=None):
@@ -137,14 +133,8 @@ class XrmReturnDriver(models.Model):
 
     @api.model
     def _xrm_rows_sql(self, as_of):
-        channel_index = SQL(
-            "COALESCE(array_position(%s::varchar[], k.channel::varchar), 0)",
-            [code for code, _label in CHANNELS],
-        )
-        outcome_index = SQL(
-            "COALESCE(array_position(%s::varchar[], k.outcome::varchar), 0)",
-            [code for code, _label in OUTCOMES],
-        )
+        channel_index = selection_index_sql("k", "channel", CHANNELS)
+        outcome_index = selection_index_sql("k", "outcome", OUTCOMES)
         return SQL(
             """
             WITH fact AS (%(facts)s),

@@ -7,5 +7,6 @@ from . import capture
 from . import calendar
 from . import constants
 from . import kpi
+from . import report
 from . import rules
 from . import settings
