@@ -87,7 +87,10 @@ class XrmCustomerPortal(CustomerPortal):
     def portal_my_xrm_goal(self, goal_id, **kw):
         goal = self._xrm_one("xrm.customer.goal", self._xrm_goal_domain(), goal_id)
         return self._xrm_render(
-            "xrm_relationship.portal_my_xrm_goal", "xrm_goal", goal=goal
+            "xrm_relationship.portal_my_xrm_goal",
+            "xrm_goal",
+            goal=goal,
+            progress=max(0, min(goal.progress, 100)),
         )
 
     @http.route("/my/stories", type="http", auth="user", website=True)

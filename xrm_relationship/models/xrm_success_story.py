@@ -313,7 +313,9 @@ class XrmSuccessStory(models.Model):
                 "SELECT s.id FROM xrm_success_story s "
                 "JOIN res_partner p ON p.id = s.partner_id "
                 "WHERE s.id IN %s "
-                "ORDER BY %s DESC, %s DESC, %s DESC, s.id DESC LIMIT %s",
+                # IS TRUE: a NULL (no industry) must not rank first.
+                "ORDER BY (%s) IS TRUE DESC, (%s) IS TRUE DESC, (%s) IS TRUE DESC, "
+                "s.id DESC LIMIT %s",
                 query.subselect(),
                 by_industry,
                 by_tag,

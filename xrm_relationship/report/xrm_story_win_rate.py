@@ -9,7 +9,7 @@ class XrmStoryWinRate(models.Model):
 
     One row per company and side: won / (won + lost) over the opportunities
     closed (won or lost, archived ones included), split by whether at least
-    one story was sent from them. Built for the reader's companies.
+    one story was sent from them. Its company rule shows the reader's rows.
     """
 
     _name = "xrm.story.win.rate"
@@ -56,9 +56,7 @@ class XrmStoryWinRate(models.Model):
                   FROM crm_lead l
                  WHERE l.type = 'opportunity'
                    AND l.won_status IN ('won', 'lost')
-                   AND (l.company_id = ANY(%s) OR l.company_id IS NULL)
               ) o
              GROUP BY o.company_id, o.received
-            """,
-            self.env.companies.ids,
+            """
         )

@@ -124,7 +124,7 @@ class TestStoryPortal(XrmHttpCase):
         self.assertNotIn("INTERNAL-NOTE", page)
         status, page = self._page(f"/my/goals/{self.acme_goal.id}")
         self.assertEqual(status, 200, page[-3000:])
-        self.assertIn("60 %", page)
+        self.assertIn("width: 60%", page)
         self.assertNotIn("INTERNAL-NOTE", page)
         self.assertEqual(self._page(f"/my/goals/{self.acme_hidden.id}")[0], 404)
         counters = self.make_jsonrpc_request(

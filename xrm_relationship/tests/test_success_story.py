@@ -141,6 +141,7 @@ class TestSuccessStory(XrmCommon):
     def test_consent_names_a_contact_of_the_customer(self):
         story = (
             self.env["xrm.success.story"]
+            .with_context(tracking_disable=False, mail_notrack=False)
             .with_user(self.sales)
             .create({"name": "Draft", "partner_id": self.customer.id})
         )
