@@ -16,6 +16,7 @@
         "calendar",
         "helpdesk_mgmt",
         "helpdesk_mgmt_rating",
+        "portal",
     ],
     "data": [
         "security/xrm_relationship_security.xml",
@@ -66,6 +67,9 @@
         "views/xrm_menus.xml",
         "views/xrm_health_receipt_views.xml",
         "views/xrm_churn_model_views.xml",
+        "security/xrm_story_security.xml",
+        "views/xrm_success_story_views.xml",
+        "views/xrm_portal_templates.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",
@@ -73,6 +77,7 @@
         "demo/xrm_interaction_demo.xml",
         "demo/xrm_incentive_demo.xml",
         "demo/xrm_care_demo.xml",
+        "demo/xrm_story_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 
 class XrmCustomerGoal(models.Model):
@@ -50,6 +50,13 @@ class XrmCustomerGoal(models.Model):
     lead_id = fields.Many2one("crm.lead", string="Opportunity", index="btree_not_null")
     ticket_id = fields.Many2one("helpdesk.ticket", index="btree_not_null")
     description = fields.Text()
+    portal_shared = fields.Boolean(
+        string="Shared with the Customer",
+        tracking=True,
+        help="The customer's contacts see this goal, its progress and its "
+        "deadline in their portal (never its description).",
+    )
+    story_ids = fields.One2many("xrm.success.story", "goal_id", string="Stories")
 
     @api.constrains("progress")
     def _check_progress(self):
@@ -73,6 +80,30 @@ class XrmCustomerGoal(models.Model):
 
     def action_reopen(self):
         self.write({"state": "open"})
+
+    def action_draft_story(self):
+        """Draft a success story from this achieved goal and open it."""
+        self.ensure_one()
+        if self.state != "achieved":
+            raise UserError(
+                _("Only an achieved goal makes a success story: %s is not.", self.name)
+            )
+        story = self.env["xrm.success.story"].create(
+            {
+                "name": self.name,
+                "partner_id": self.partner_id.id,
+                "goal_id": self.id,
+                "company_id": self.company_id.id,
+                "outcome": self.description,
+                "tag_ids": [(6, 0, self.partner_id.category_id.ids)],
+            }
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "xrm.success.story",
+            "res_id": story.id,
+            "view_mode": "form",
+        }
 
     @api.model
     def _cron_xrm_goals(self, reminder_days=7):

@@ -55,6 +55,11 @@ MATRIX = {
     # a colleague's mirror: salespeople read only their own rows
     "xrm.relationship.mirror":  ("", "", "", "", "r", ""),
     "xrm.return.driver":        ("", "", "", "", "r", ""),
+    # salespeople write drafts; the review is the managers'
+    "xrm.success.story":        ("", "", "", "rwcu", "rwcu", "c"),
+    # written by Send only
+    "xrm.success.story.use":    ("", "", "", "r", "rwu", ""),
+    "xrm.story.win.rate":       ("", "", "", "", "r", ""),
 }
 # fmt: on
 
@@ -291,6 +296,17 @@ def build_world(cls):
             ),
         }
     )
+    story = env["xrm.success.story"].create(
+        {"partner_id": cls.customer.id, "name": "Went live", "user_id": manager.id}
+    )
+    cls.records["xrm.success.story"] = story
+    cls.records["xrm.success.story.use"] = env["xrm.success.story.use"].create(
+        {"story_id": story.id, "lead_id": deal.id, "partner_id": cls.customer.id}
+    )
+    env.flush_all()
+    cls.records["xrm.story.win.rate"] = env["xrm.story.win.rate"].search(
+        [("company_id", "=", env.company.id), ("received_story", "=", True)]
+    )
     for model in (
         "xrm.supplier.friction",
         "xrm.churn.precursor",
@@ -298,6 +314,7 @@ def build_world(cls):
         "xrm.agent.scorecard",
         "xrm.relationship.mirror",
         "xrm.return.driver",
+        "xrm.story.win.rate",
     ):
         assert len(cls.records[model]) == 1, f"{model}: no row for the test"
 
