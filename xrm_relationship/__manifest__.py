@@ -66,6 +66,8 @@
         "views/xrm_menus.xml",
         "views/xrm_health_receipt_views.xml",
         "views/xrm_churn_model_views.xml",
+        "views/xrm_feedback_views.xml",
+        "report/xrm_feedback_ranking_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

@@ -5,3 +5,4 @@ from . import xrm_stage_analysis
 from . import xrm_agent_scorecard
 from . import xrm_relationship_mirror
 from . import xrm_return_driver
+from . import xrm_feedback_ranking
