@@ -420,3 +420,13 @@ class XrmFeedback(models.Model):
             "target": "new",
             "context": context,
         }
+
+    # ------------------------------------------------------------------
+    # Demo data
+    # ------------------------------------------------------------------
+    @api.model
+    def _load_demo_feedback(self):
+        """Feedback from the demo history's records, which XML cannot name."""
+        from ..demo import xrm_feedback_demo  # demo code stays out of production
+
+        return xrm_feedback_demo.load_feedback(self.env)

@@ -17,7 +17,8 @@ class XrmFeedbackRanking(models.Model):
     last 365 days in the feedback's company and how many of them are at risk
     (health red, in the at-risk stage or overdue in their stage). One query
     for every row (``_table_query``), so the list sorts on each figure. Rows
-    are built for the reader's companies.
+    are built for every company: the record rule keeps the reader's (reading
+    another company's row is refused, not empty).
     """
 
     _name = "xrm.feedback.ranking"
@@ -66,7 +67,9 @@ class XrmFeedbackRanking(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     feedback_count = fields.Integer(
-        string="Feedback", readonly=True, help="The main feedback and its duplicates."
+        string="Feedback Records",
+        readonly=True,
+        help="The main feedback and its duplicates.",
     )
     relationship_count = fields.Integer(
         string="Relationships Asking",
@@ -88,13 +91,10 @@ class XrmFeedbackRanking(models.Model):
     @property
     def _table_query(self):
         now = SQL("(now() AT TIME ZONE 'UTC')")
-        companies = self.env.companies.ids
         # Won revenue per relationship and company, only for those asking.
         purchases = purchases_sql(
             SQL(
-                "l.active AND l.company_id = ANY(%s) AND l.date_closed >= %s"
-                " - %s * INTERVAL '1 day'",
-                companies,
+                "l.active AND l.date_closed >= %s - %s * INTERVAL '1 day'",
                 now,
                 REVENUE_DAYS,
             )
@@ -105,7 +105,6 @@ class XrmFeedbackRanking(models.Model):
                 SELECT DISTINCT COALESCE(f.duplicate_of_id, f.id) AS feedback_id,
                        f.partner_id, f.company_id
                   FROM xrm_feedback f
-                 WHERE f.company_id = ANY(%(companies)s)
             ),
             won AS (
                 SELECT pu.partner_id, pu.company_id, SUM(pu.amount) AS amount
@@ -135,10 +134,9 @@ class XrmFeedbackRanking(models.Model):
               FROM xrm_feedback f
               JOIN res_company c ON c.id = f.company_id
               JOIN per ON per.feedback_id = f.id
-             WHERE f.duplicate_of_id IS NULL AND f.company_id = ANY(%(companies)s)
+             WHERE f.duplicate_of_id IS NULL
              GROUP BY f.id, c.currency_id
             """,
-            companies=companies,
             purchases=purchases,
             overdue=stage_overdue_sql("p", "s", now),
         )

@@ -55,6 +55,9 @@ MATRIX = {
     # a colleague's mirror: salespeople read only their own rows
     "xrm.relationship.mirror":  ("", "", "", "", "r", ""),
     "xrm.return.driver":        ("", "", "", "", "r", ""),
+    # product feedback: salespeople log and edit, the product team triages
+    "xrm.feedback":             ("", "", "", "rwc", "rwcu", "c"),
+    "xrm.feedback.ranking":     ("", "", "", "", "r", ""),
 }
 # fmt: on
 
@@ -291,7 +294,20 @@ def build_world(cls):
             ),
         }
     )
+    feedback = env["xrm.feedback"].create(
+        {"name": "ACL feedback", "partner_id": cls.customer.id, "user_id": manager.id}
+    )
+    env.flush_all()
+    cls.records.update(
+        {
+            "xrm.feedback": feedback,
+            "xrm.feedback.ranking": env["xrm.feedback.ranking"].search(
+                [("feedback_id", "=", feedback.id)]
+            ),
+        }
+    )
     for model in (
+        "xrm.feedback.ranking",
         "xrm.supplier.friction",
         "xrm.churn.precursor",
         "xrm.stage.analysis",

@@ -188,7 +188,9 @@ class TestFeedback(XrmWorld):
             company_ids=[(6, 0, self.outside.ids)],
         )
         self.assertFalse(
-            self.Feedback.with_user(manager_elsewhere).search([("id", "=", feedback.id)])
+            self.Feedback.with_user(manager_elsewhere)
+            .with_context(allowed_company_ids=self.outside.ids)
+            .search([("id", "=", feedback.id)])
         )
         # the agent reads only what they logged
         self.assertFalse(
@@ -298,16 +300,17 @@ class TestFeedback(XrmWorld):
         red, risky, late, fine = (
             self._partner(n) for n in ("Red Co", "Risky Co", "Late Co", "Fine Co")
         )
+        self._purchase(red, ago(10), 1000)
+        self._purchase(red, ago(400), 500)  # older than 365 days
+        self._purchase(risky, ago(100), 300)
+        self._purchase(fine, ago(30), 2000)
+        # after the purchases, which move the journey
         self._set(red, xrm_health="red", xrm_stage_id=calm.id)
         self._set(risky, xrm_health="green", xrm_stage_id=at_risk.id)
         self._set(late, xrm_health="yellow", xrm_stage_id=limited.id)
         self._set(late, xrm_stage_date=ago(30))
         self._set(fine, xrm_health="green", xrm_stage_id=limited.id)
         self._set(fine, xrm_stage_date=ago(2))
-        self._purchase(red, ago(10), 1000)
-        self._purchase(red, ago(400), 500)  # older than 365 days
-        self._purchase(risky, ago(100), 300)
-        self._purchase(fine, ago(30), 2000)
         f1 = self._feedback(red, "Quarter export")
         f2 = self._feedback(risky, "Export per quarter")
         f3 = self._feedback(red, "Quarterly export", user=self.bob)  # same asker
