@@ -87,7 +87,6 @@ class XrmFeedback(models.Model):
     )
     duplicate_of_id = fields.Many2one(
         "xrm.feedback",
-        string="Duplicate Of",
         index="btree_not_null",
         ondelete="set null",
         tracking=True,
@@ -139,7 +138,9 @@ class XrmFeedback(models.Model):
     def _compute_can_triage(self):
         self.can_triage = self.env.user.has_group(PRODUCT_GROUP)
 
-    @api.constrains("partner_id", "contact_id", "interaction_id", "ticket_id", "goal_id")
+    @api.constrains(
+        "partner_id", "contact_id", "interaction_id", "ticket_id", "goal_id"
+    )
     def _check_sources_belong_to_partner(self):
         for rec in self:
             partner = rec.partner_id
@@ -258,7 +259,9 @@ class XrmFeedback(models.Model):
             # new feedback starts new; merging goes through write's checks
             if vals.get("state", "new") != "new" or vals.get("duplicate_of_id"):
                 self._xrm_check_triage({"state": vals.get("state")})
-            self._xrm_check_triage({k: v for k, v in vals.items() if k in SYSTEM_FIELDS})
+            self._xrm_check_triage(
+                {k: v for k, v in vals.items() if k in SYSTEM_FIELDS}
+            )
             self._xrm_check_readable(vals)
             self._xrm_prepare_vals(vals)
             mains.append(vals.pop("duplicate_of_id", False))
@@ -313,7 +316,8 @@ class XrmFeedback(models.Model):
         if new:
             for feedback in new:
                 feedback.message_post(
-                    body=Markup(_("Marked as a duplicate of %s.")) % main._get_html_link(),
+                    body=Markup(_("Marked as a duplicate of %s."))
+                    % main._get_html_link(),
                     subtype_xmlid="mail.mt_note",
                 )
             main.message_post(

@@ -17,8 +17,7 @@ class XrmInteraction(models.Model):
                 "contact_id": self.contact_id.id,
                 "interaction_id": self.id,
                 "ticket_id": self.ticket_id.id,
-                "name": (self.summary or "").strip().split("\n")[0][:120]
-                or self.name,
+                "name": (self.summary or "").strip().split("\n")[0][:120] or self.name,
             },
         )
 

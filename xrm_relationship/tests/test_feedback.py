@@ -73,7 +73,13 @@ class TestFeedback(XrmWorld):
             {"name": "Close the books in 2 days", "partner_id": customer.id}
         )
         cases = (
-            (interaction, self.alice, "interaction_id", "Wants quarterly export", person),
+            (
+                interaction,
+                self.alice,
+                "interaction_id",
+                "Wants quarterly export",
+                person,
+            ),
             (ticket, self.agent, "ticket_id", ticket.name, person),
             (goal, self.alice, "goal_id", goal.name, self.env["res.partner"]),
         )
@@ -344,7 +350,9 @@ class TestFeedback(XrmWorld):
             Ranking.search(domain, order="at_risk_count").feedback_id.ids,
             [f4.id, f1.id],
         )
-        action = rows.filtered(lambda r: r.feedback_id == f1).action_open_relationships()
+        action = rows.filtered(
+            lambda r: r.feedback_id == f1
+        ).action_open_relationships()
         self.assertEqual(
             self.env["res.partner"].search(action["domain"]), red | risky | late
         )
@@ -443,6 +451,28 @@ class TestFeedbackApi(XrmHttpCase):
         )
         self.assertEqual(response.status_code, 200, response.text)
         [feedback_id] = response.json()
-        response = self.json2(self.key, "xrm.feedback", "action_ship", ids=[feedback_id])
+        response = self.json2(
+            self.key, "xrm.feedback", "action_ship", ids=[feedback_id]
+        )
         self.assertEqual(response.status_code, 403, response.text)
         self.assertEqual(Feedback.browse(feedback_id).state, "new")
+
+
+@tagged("post_install", "-at_install")
+class TestFeedbackDemo(XrmWorld):
+    def test_demo_tells_the_story(self):
+        if not self.env.ref(
+            "xrm_relationship.res_partner_northwind_demo", raise_if_not_found=False
+        ):
+            self.skipTest("installed without demo data")
+        Feedback = self.env["xrm.feedback"]
+        merged = Feedback.search([("duplicate_of_id", "!=", False)])
+        self.assertEqual(len(merged), 1)
+        self.assertNotEqual(merged.partner_id, merged.duplicate_of_id.partner_id)
+        shipped = Feedback.search([("state", "=", "shipped")])
+        self.assertEqual(len(shipped), 1)
+        self.assertEqual(shipped.notified_partner_ids, shipped.partner_id)
+        self.assertEqual(
+            set(Feedback.search([]).mapped("kind")),
+            {"request", "problem", "praise", "idea"},
+        )
