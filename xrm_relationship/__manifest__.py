@@ -70,6 +70,8 @@
         "security/xrm_story_security.xml",
         "views/xrm_success_story_views.xml",
         "views/xrm_portal_templates.xml",
+        "views/xrm_feedback_views.xml",
+        "report/xrm_feedback_ranking_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",
@@ -78,6 +80,7 @@
         "demo/xrm_incentive_demo.xml",
         "demo/xrm_care_demo.xml",
         "demo/xrm_story_demo.xml",
+        "demo/xrm_feedback_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -41,3 +41,5 @@ from . import mail_compose_message
 from . import mail_template
 from . import xrm_success_story
 from . import crm_lead_story
+from . import xrm_feedback
+from . import xrm_feedback_sources

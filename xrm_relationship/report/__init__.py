@@ -6,3 +6,4 @@ from . import xrm_agent_scorecard
 from . import xrm_relationship_mirror
 from . import xrm_return_driver
 from . import xrm_story_win_rate
+from . import xrm_feedback_ranking

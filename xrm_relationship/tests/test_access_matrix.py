@@ -60,6 +60,9 @@ MATRIX = {
     # written by Send only
     "xrm.success.story.use":    ("", "", "", "r", "rwu", ""),
     "xrm.story.win.rate":       ("", "", "", "", "r", ""),
+    # product feedback: salespeople log and edit, the product team triages
+    "xrm.feedback":             ("", "", "", "rwc", "rwcu", "c"),
+    "xrm.feedback.ranking":     ("", "", "", "", "r", ""),
 }
 # fmt: on
 
@@ -307,7 +310,20 @@ def build_world(cls):
     cls.records["xrm.story.win.rate"] = env["xrm.story.win.rate"].search(
         [("company_id", "=", env.company.id), ("received_story", "=", True)]
     )
+    feedback = env["xrm.feedback"].create(
+        {"name": "ACL feedback", "partner_id": cls.customer.id, "user_id": manager.id}
+    )
+    env.flush_all()
+    cls.records.update(
+        {
+            "xrm.feedback": feedback,
+            "xrm.feedback.ranking": env["xrm.feedback.ranking"].search(
+                [("feedback_id", "=", feedback.id)]
+            ),
+        }
+    )
     for model in (
+        "xrm.feedback.ranking",
         "xrm.supplier.friction",
         "xrm.churn.precursor",
         "xrm.stage.analysis",
