@@ -35,7 +35,11 @@ class TestCaptureCost(XrmCommon):
             {"name": "Cost Co", "is_company": True, "email": "info@cost.example"}
         )
         cls.buyer = cls.env["res.partner"].create(
-            {"name": "Bita Buyer", "parent_id": cls.customer.id, "email": "b@cost.example"}
+            {
+                "name": "Bita Buyer",
+                "parent_id": cls.customer.id,
+                "email": "b@cost.example",
+            }
         )
         cls.lead = cls.env["crm.lead"].create(
             {
@@ -84,9 +88,7 @@ class TestCaptureCost(XrmCommon):
 
     def test_email_to_partner_costs_a_few_queries(self):
         def post(context):
-            self.customer.with_user(self.xrm_user).with_context(
-                **context
-            ).message_post(
+            self.customer.with_user(self.xrm_user).with_context(**context).message_post(
                 body="Here is our offer",
                 message_type="comment",
                 subtype_xmlid="mail.mt_comment",
