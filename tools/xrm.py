@@ -738,8 +738,117 @@ def _machine():
     return f"{os.cpu_count()} cores ({cpu}), {mem}, PostgreSQL {pg}, Python 3.11"
 
 
+# The addon's dependencies: the database without it has exactly these.
+DEPENDENCIES = (
+    "crm",
+    "contacts",
+    "mail",
+    "calendar",
+    "helpdesk_mgmt",
+    "helpdesk_mgmt_rating",
+)
+WRITE_PATH_DBS = ("xrm_bench_wp_with", "xrm_bench_wp_without")
+# Capture may add at most this much to message_post, activity done, lead create.
+WRITE_PATH_TARGET = 1.2
+WRITE_PATH_LABELS = {
+    "partner_email": "message_post on a partner, incoming email (ms)",
+    "partner_note": "message_post on a partner, note (ms)",
+    "lead_email": "message_post on an opportunity, incoming email (ms)",
+    "lead_note": "message_post on an opportunity, note (ms)",
+    "activity_done": "call activity marked done on an opportunity (ms)",
+    "lead_create": "opportunity created (ms)",
+}
+
+
+def _write_path(odoo_src, venv, args):
+    """Time the write path on two databases, with and without the addon."""
+    with_db, without_db = WRITE_PATH_DBS
+    for db, modules in ((with_db, (ADDON,)), (without_db, DEPENDENCIES)):
+        if args.reuse and db_exists(db) and module_installed(db, modules[0]):
+            if db == with_db:
+                say(f"reusing {db}: upgrading the addon first")
+                run(
+                    odoo_cmd(
+                        odoo_src,
+                        venv,
+                        "-d",
+                        db,
+                        "-u",
+                        ADDON,
+                        "--stop-after-init",
+                        "--log-level=warn",
+                    )
+                )
+            continue
+        say(f"creating {db}: {', '.join(modules)} without demo data")
+        drop_db(db)
+        run(
+            odoo_cmd(
+                odoo_src,
+                venv,
+                "-d",
+                db,
+                "-i",
+                ",".join(modules),
+                "--stop-after-init",
+                "--log-level=warn",
+            )
+        )
+    out = _odoo_script(
+        odoo_src,
+        venv,
+        with_db,
+        BENCH / "write_path.py",
+        XRM_WP_DBS=",".join(WRITE_PATH_DBS),
+        XRM_WP_N=args.write_path_n,
+    )
+    line = next(ln for ln in out.splitlines() if ln.startswith("WRITE_PATH_RESULT "))
+    if not args.keep:
+        for db in WRITE_PATH_DBS:
+            drop_db(db)
+    return json.loads(line.split(" ", 1)[1])
+
+
+def _write_path_report(write_path):
+    n = write_path["repetitions"]
+    lines = [
+        "",
+        "## Write path: the addon's cost on each message, activity and lead",
+        "",
+        "Two small databases with the same dependencies and the same data, one "
+        "with the addon and one without, measured in the same run "
+        f"(tools/bench/write_path.py): median of {n} operations each, one "
+        "transaction each (commit included), the two databases alternating.",
+        "",
+        "| operation | without (ms) | with (ms) | ratio | queries without → with "
+        "| target |",
+        "|---|---|---|---|---|---|",
+    ]
+    checks = []
+    for key, label in WRITE_PATH_LABELS.items():
+        row = write_path[key]
+        lines.append(
+            f"| {label} | {row['ms_without']:.1f} | {row['ms_with']:.1f} "
+            f"| {row['ratio']:.2f}× | {row['queries_without']:.0f} → "
+            f"{row['queries_with']:.0f} | ≤ {WRITE_PATH_TARGET}× |"
+        )
+        checks.append((f"{key} ≤ {WRITE_PATH_TARGET}×", row["ratio"]))
+    lines += ["", "Write path targets:", ""]
+    lines += [
+        f"- {'met' if ratio <= WRITE_PATH_TARGET else 'NOT MET'}: {label} "
+        f"({ratio:.2f}×)"
+        for label, ratio in checks
+    ]
+    lines.append("")
+    return "\n".join(lines)
+
+
 def cmd_bench(args):
     odoo_src, venv = prepare()
+    if args.write_path_only:
+        report = _write_path_report(_write_path(odoo_src, venv, args))
+        print(report)
+        return 0
     scales = [float(s) for s in args.scales.split(",")]
     figures = {}
     for scale in scales:
@@ -766,6 +875,7 @@ def cmd_bench(args):
         if not args.keep:
             drop_db(db)
     report = _bench_report(scales, figures)
+    report += _write_path_report(_write_path(odoo_src, venv, args))
     (REPO / "BENCHMARKS.md").write_text(report, encoding="utf-8")
     print(report)
     say("wrote BENCHMARKS.md")
@@ -919,6 +1029,18 @@ def main(argv=None):
         "--reuse", action="store_true", help="reuse generated databases"
     )
     p_bench.add_argument("--keep", action="store_true", help="keep the databases")
+    p_bench.add_argument(
+        "--write-path-only",
+        action="store_true",
+        help="only the write path, with and without the addon; prints, "
+        "does not write BENCHMARKS.md",
+    )
+    p_bench.add_argument(
+        "--write-path-n",
+        type=int,
+        default=100,
+        help="operations timed per kind and database",
+    )
     sub.add_parser("lint", help="pre-commit on all files")
     sub.add_parser("pot", help="regenerate the addon's .pot translation template")
     p_shell = sub.add_parser("shell", help="odoo shell on the demo database")

@@ -32,8 +32,12 @@ class MailActivity(models.Model):
             "mail.mail_activity_data_meeting": "meeting",
             "mail.mail_activity_data_email": "email",
         }
+        IrModelData = self.env["ir.model.data"]
         for xmlid, channel in by_xmlid.items():
-            if activity_type == self.env.ref(xmlid, raise_if_not_found=False):
+            # Cached id, no query (env.ref would check the type still exists).
+            if activity_type.id == IrModelData._xmlid_to_res_id(
+                xmlid, raise_if_not_found=False
+            ):
                 return channel
         return {"phonecall": "phone", "meeting": "meeting"}.get(activity_type.category)
 
@@ -71,4 +75,8 @@ class MailActivity(models.Model):
                     }
                 )
                 vals_list.append(vals)
-        return self._xrm_capture(vals_list)
+        # Capture runs when an activity is done, which archives it: only an
+        # archived one (done again) may have been captured before.
+        return self._xrm_capture(
+            vals_list, check_existing=not all(self.mapped("active"))
+        )

@@ -14,19 +14,44 @@ class MailMessage(models.Model):
     def create(self, vals_list):
         messages = super().create(vals_list)
         if not capture_suspended(self.env):
-            contacts = messages._xrm_captured_contacts()
+            # What the values already say is no contact (a chat, a note, a
+            # notification) costs no read; the rest is read back once.
+            maybe = [
+                message.id
+                for message, vals in zip(messages, vals_list, strict=True)
+                if self._xrm_may_be_contact(vals)
+            ]
+            contacts = messages.browse(maybe)._xrm_captured_contacts()
             if contacts:
-                # Our bookkeeping never costs Odoo the message (mail gateway).
-                run_isolated(
-                    self.env,
-                    contacts._xrm_after_contact,
-                    what=f"capture of mail.message {contacts.ids}",
-                )
+                contacts._xrm_after_contact()
         return messages
 
     def _xrm_after_contact(self):
-        self._xrm_capture_emails()
-        self._xrm_note_lead_first_response()
+        """Capture, then the lead answers capture did not record.
+
+        Each in a savepoint of its own: our bookkeeping never costs Odoo the
+        message (mail gateway), and a failed capture still counts the answer.
+        """
+        # Just created: none of them can have been captured yet.
+        captured = run_isolated(
+            self.env,
+            self._xrm_capture_emails,
+            False,
+            what=f"capture of mail.message {self.ids}",
+        )
+        # A captured answer on a lead has noted its first response already.
+        refs = set(captured.mapped("source_ref")) if captured else set()
+        answers = self.filtered(
+            lambda m: m.model == "crm.lead"
+            and not m._xrm_inbound()
+            and f"mail.message,{m.id}" not in refs
+        )
+        if answers:
+            run_isolated(
+                self.env,
+                answers._xrm_note_lead_first_response,
+                what=f"first response of mail.message {answers.ids}",
+            )
 
     def _xrm_captured_contacts(self):
         """Emails in or out on the kinds of records capture follows."""
@@ -46,7 +71,9 @@ class MailMessage(models.Model):
             lambda m: m.model == "crm.lead" and m.res_id and m._xrm_is_contact()
         )
         for message in on_leads:
-            users = message.author_id.sudo().user_ids.filtered(lambda u: not u.share)
+            if message._xrm_inbound():
+                continue  # the customer wrote: not an answer
+            users = message._xrm_author_users().filtered(lambda u: not u.share)
             if users:
                 # A date in the future (a wrong clock) is not an answer yet.
                 self.env["crm.lead"].browse(message.res_id)._xrm_set_first_response(
@@ -56,16 +83,46 @@ class MailMessage(models.Model):
     def _xrm_is_contact(self):
         """Emails in or out; internal notes and system messages are not contacts."""
         self.ensure_one()
-        if self.message_type in ("email", "email_outgoing"):
-            return True
-        comment = self.env.ref("mail.mt_comment", raise_if_not_found=False)
-        return (
-            self.message_type == "comment"
-            and bool(comment)
-            and self.subtype_id == comment
-        )
+        return self._xrm_contact_type(self.message_type, self.subtype_id.id)
 
-    def _xrm_capture_emails(self):
+    @api.model
+    def _xrm_contact_type(self, message_type, subtype_id):
+        if message_type in ("email", "email_outgoing"):
+            return True
+        # Cached id, no query (env.ref would check the subtype still exists).
+        comment = self.env["ir.model.data"]._xmlid_to_res_id(
+            "mail.mt_comment", raise_if_not_found=False
+        )
+        return message_type == "comment" and bool(comment) and subtype_id == comment
+
+    @api.model
+    def _xrm_may_be_contact(self, vals):
+        """False when a message's creation values show it is no contact."""
+        if "model" in vals and vals["model"] not in RELATIONSHIP_DOCUMENTS:
+            return False
+        if "res_id" in vals and not vals["res_id"]:
+            return False
+        if "message_type" in vals and isinstance(vals.get("subtype_id"), int):
+            return self._xrm_contact_type(vals["message_type"], vals["subtype_id"])
+        return True
+
+    def _xrm_inbound(self):
+        """Written by the customer: no author, or one without internal user.
+
+        Odoo's own stored flag says it (OdooBot is internal), no query.
+        """
+        self.ensure_one()
+        return not self.author_id or self.author_id.partner_share
+
+    def _xrm_author_users(self):
+        """The author's users; the poster's own without a query (the usual case)."""
+        self.ensure_one()
+        user = self.env.user
+        if self.author_id == user.partner_id and not user.share:
+            return user
+        return self.author_id.sudo().user_ids
+
+    def _xrm_capture_emails(self, check_existing=True):
         if not self._xrm_capture_enabled("email"):
             return self.env["xrm.interaction"]
         candidates = self._xrm_captured_contacts()
@@ -75,8 +132,7 @@ class MailMessage(models.Model):
             for message in messages:
                 if message.res_id not in links:
                     continue
-                author_users = message.author_id.sudo().user_ids
-                inbound = not author_users or all(u.share for u in author_users)
+                inbound = message._xrm_inbound()
                 vals = dict(links[message.res_id])
                 if inbound and message.author_id:
                     # The customer wrote: the relationship is the author's entity.
@@ -91,7 +147,7 @@ class MailMessage(models.Model):
                         "source_ref": f"mail.message,{message.id}",
                     }
                 )
-                if not inbound and author_users:
+                if not inbound and (author_users := message._xrm_author_users()):
                     vals["user_id"] = author_users[0].id
                 vals_list.append(vals)
-        return self._xrm_capture(vals_list)
+        return self._xrm_capture(vals_list, check_existing=check_existing)

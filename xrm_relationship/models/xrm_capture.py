@@ -3,9 +3,10 @@
 import logging
 
 from odoo import _, api, fields, models
+from odoo.exceptions import MissingError
 from odoo.tools import format_datetime
 
-from ..tools.capture import capture_suspended, run_isolated
+from ..tools.capture import capture_suspended, isolated, run_isolated
 from ..tools.constants import RELATIONSHIP_DOCUMENTS
 from ..tools.settings import xrm_setting
 
@@ -34,29 +35,36 @@ class XrmCapture(models.AbstractModel):
         links = {}
         if model not in RELATIONSHIP_DOCUMENTS:
             return links
-        records = self.env[model].sudo().browse(res_ids).exists()
-        for record in records:
-            if model == "res.partner":
-                vals = {"partner_id": record.id, "user_id": record.user_id.id}
-            elif model == "crm.lead":
-                vals = {
-                    "partner_id": record.partner_id.id,
-                    "lead_id": record.id,
-                    "user_id": record.user_id.id,
-                    "team_id": record.team_id.id,
-                }
-            else:
-                vals = {
-                    "partner_id": record.partner_id.id,
-                    "ticket_id": record.id,
-                    "user_id": record.user_id.id,
-                }
-            if vals["partner_id"]:
-                vals["company_id"] = (
-                    record.company_id.id if "company_id" in record else False
-                ) or self.env.company.id
-                links[record.id] = vals
+        # The documents are read from the cache when they are there (the
+        # message was just posted on them): no query asking if they exist.
+        for record in self.env[model].sudo().browse(res_ids):
+            try:
+                vals = self._xrm_link_vals(record)
+                if vals["partner_id"]:
+                    vals["company_id"] = (
+                        record.company_id.id if "company_id" in record else False
+                    ) or self.env.company.id
+                    links[record.id] = vals
+            except MissingError:
+                continue  # deleted meanwhile: nothing to link to
         return links
+
+    @api.model
+    def _xrm_link_vals(self, record):
+        if record._name == "res.partner":
+            return {"partner_id": record.id, "user_id": record.user_id.id}
+        if record._name == "crm.lead":
+            return {
+                "partner_id": record.partner_id.id,
+                "lead_id": record.id,
+                "user_id": record.user_id.id,
+                "team_id": record.team_id.id,
+            }
+        return {
+            "partner_id": record.partner_id.id,
+            "ticket_id": record.id,
+            "user_id": record.user_id.id,
+        }
 
     @api.model
     def _xrm_capture_company(self, vals):
@@ -82,13 +90,15 @@ class XrmCapture(models.AbstractModel):
         return vals
 
     @api.model
-    def _xrm_capture(self, vals_list):
+    def _xrm_capture(self, vals_list, check_existing=True):
         """Create draft interactions for events not captured yet (by source_ref).
 
         Never refuses the event that triggered it: impossible dates are
         clamped, the company is made consistent with the relationship, and
         an event that still cannot be captured is skipped with a warning
-        while the others of the batch are captured.
+        while the others of the batch are captured. ``check_existing=False``:
+        the events were just created, none can have been captured (the
+        unique index on source_ref still refuses a duplicate).
         """
         # sudo: capture happens on behalf of the system, whoever triggered it.
         Interaction = self.env["xrm.interaction"].sudo()
@@ -97,11 +107,13 @@ class XrmCapture(models.AbstractModel):
         ]
         if not vals_list:
             return self.env["xrm.interaction"]
-        existing = set(
-            Interaction.with_context(active_test=False)
-            .search([("source_ref", "in", [v["source_ref"] for v in vals_list])])
-            .mapped("source_ref")
-        )
+        existing = set()
+        if check_existing:
+            existing = set(
+                Interaction.with_context(active_test=False)
+                .search([("source_ref", "in", [v["source_ref"] for v in vals_list])])
+                .mapped("source_ref")
+            )
         now = fields.Datetime.now()
         new_vals, seen, future = [], set(), {}
         for event_vals in vals_list:
@@ -118,6 +130,10 @@ class XrmCapture(models.AbstractModel):
         if not new_vals:
             return self.env["xrm.interaction"]
         batch = len(new_vals) > 1
+        if not batch and isolated(self.env):
+            # One event, inside its caller's savepoint already: a second one
+            # would isolate nothing more.
+            return self._xrm_capture_create(new_vals, future)
         captured = run_isolated(
             self.env,
             self._xrm_capture_create,
@@ -144,7 +160,15 @@ class XrmCapture(models.AbstractModel):
 
     @api.model
     def _xrm_capture_create(self, vals_list, future):
-        records = self.env["xrm.interaction"].sudo().create(vals_list)
+        # A captured draft is the system's note of a contact: no "created"
+        # line in its chatter, no followers, no "assigned to you" email to
+        # the salesperson per captured message (they follow the document).
+        Interaction = self.env["xrm.interaction"].sudo()
+        records = (
+            Interaction.with_context(tracking_disable=True)
+            .create(vals_list)
+            .with_env(Interaction.env)  # later edits are tracked as usual
+        )
         for rec in records.filtered(lambda r: r.source_ref in future):
             rec._message_log(
                 body=_(

@@ -3,7 +3,13 @@
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, LockError, UserError, ValidationError
+from odoo.exceptions import (
+    AccessError,
+    LockError,
+    MissingError,
+    UserError,
+    ValidationError,
+)
 from odoo.tools import format_datetime
 
 from ..tools.settings import xrm_setting
@@ -42,7 +48,8 @@ class XrmInteraction(models.Model):
     _rec_name = "name"
     _check_company_auto = True
 
-    name = fields.Char(compute="_compute_name", store=True)
+    # Precomputed: written with the row, not by a second UPDATE (capture).
+    name = fields.Char(compute="_compute_name", store=True, precompute=True)
     partner_id = fields.Many2one(
         "res.partner",
         string="Relationship",
@@ -103,6 +110,7 @@ class XrmInteraction(models.Model):
     is_meaningful = fields.Boolean(
         compute="_compute_is_meaningful",
         store=True,
+        precompute=True,
         readonly=False,
         index=True,
         help="Documented with a quality of 3 or more; can also be set by hand.",
@@ -137,7 +145,10 @@ class XrmInteraction(models.Model):
         "and corrected, but only a manager can delete it.",
     )
     relation_type = fields.Selection(
-        related="partner_id.xrm_relation_type", store=True, string="Relationship Type"
+        related="partner_id.xrm_relation_type",
+        store=True,
+        precompute=True,
+        string="Relationship Type",
     )
 
     # Per-partner timelines: last contact, next answer to an agent.
@@ -258,12 +269,15 @@ class XrmInteraction(models.Model):
     def _prepare_partner_vals(self, vals):
         """Store the commercial entity; keep the person spoken to as contact."""
         if vals.get("partner_id"):
-            partner = self.env["res.partner"].browse(vals["partner_id"]).exists()
-            if not partner:
+            partner = self.env["res.partner"].browse(vals["partner_id"])
+            try:
+                # Read from the cache when it is there (capture): no query to
+                # check the partner exists, reading it tells.
+                commercial = partner.commercial_partner_id
+            except MissingError:
                 raise UserError(
                     _("The relationship %s does not exist.", vals["partner_id"])
-                )
-            commercial = partner.commercial_partner_id
+                ) from None
             if commercial != partner:
                 vals.setdefault("contact_id", partner.id)
                 vals["partner_id"] = commercial.id
@@ -385,7 +399,7 @@ class XrmInteraction(models.Model):
         Only relationships with no stage yet or in an earlier stage move:
         a documented call with an active customer is not a first contact.
         """
-        if not xrm_setting(self.env, "auto_first_contact"):
+        if not self or not xrm_setting(self.env, "auto_first_contact"):
             return
         stage = self.env["xrm.journey.stage"].search(
             [("automation_role", "=", "first_contact")], limit=1

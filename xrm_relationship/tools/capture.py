@@ -2,6 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Capture's switch and its safety net, for any code that triggers capture."""
 
+import contextvars
 import logging
 
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
@@ -21,6 +22,11 @@ class _NoCapture(str):
 NO_CAPTURE = _NoCapture("xrm_no_capture")
 
 
+# The cursor whose savepoint run_isolated holds while its function runs: work
+# inside on that cursor is isolated already (set by server code only).
+_ISOLATED = contextvars.ContextVar("xrm_isolated", default=None)
+
+
 def capture_suspended(env):
     return isinstance(env.context.get("xrm_no_capture"), _NoCapture)
 
@@ -35,6 +41,7 @@ def run_isolated(env, func, *args, what="capture", level=logging.WARNING):
     request is retried as a whole.
     """
     env.flush_all()
+    token = _ISOLATED.set(env.cr)
     try:
         with env.cr.savepoint(flush=False):
             result = func(*args)
@@ -47,3 +54,10 @@ def run_isolated(env, func, *args, what="capture", level=logging.WARNING):
         env.clear()
         _logger.log(level, "XRM: %s failed and was skipped", what, exc_info=True)
         return None
+    finally:
+        _ISOLATED.reset(token)
+
+
+def isolated(env):
+    """Whether the caller already runs inside run_isolated's savepoint."""
+    return _ISOLATED.get() is env.cr

@@ -1,0 +1,192 @@
+# Copyright 2026 XRM Relationship contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""What capture adds to one message, one activity done: a few queries.
+
+Counted as the difference with the same operation while capture is
+suspended, so that Odoo's own cost of message_post does not move the bound.
+The benchmark (tools/bench/write_path.py) measures the time side by side.
+"""
+
+from unittest.mock import patch
+
+from odoo.tests import tagged
+
+from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
+
+from ..tools.capture import NO_CAPTURE
+from .common import XrmCommon
+
+ISOLATION_LOGGER = "odoo.addons.xrm_relationship.tools.capture"
+# Queries capture may add to one message: the message's own fields, the
+# savepoint and its release, the document, the relationship, the insert.
+MAX_CAPTURE_QUERIES = 7
+
+
+@tagged("post_install", "-at_install")
+class TestCaptureCost(XrmCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # As in production: chatter, followers and tracking switched on.
+        cls.env = cls.env(
+            context=dict(cls.env.context, **dict.fromkeys(DISABLED_MAIL_CONTEXT, False))
+        )
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Cost Co", "is_company": True, "email": "info@cost.example"}
+        )
+        cls.buyer = cls.env["res.partner"].create(
+            {
+                "name": "Bita Buyer",
+                "parent_id": cls.customer.id,
+                "email": "b@cost.example",
+            }
+        )
+        cls.lead = cls.env["crm.lead"].create(
+            {
+                "name": "Cost deal",
+                "type": "opportunity",
+                "partner_id": cls.customer.id,
+                "user_id": cls.xrm_user.id,
+            }
+        )
+
+    def _count(self, func):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        func()
+        self.env.flush_all()
+        return self.env.cr.sql_log_count - before
+
+    def _added_queries(self, operation):
+        """Queries ``operation(context)`` costs with capture, minus without."""
+        operation({})  # warm the caches both runs use
+        operation({"xrm_no_capture": NO_CAPTURE})
+        without = self._count(lambda: operation({"xrm_no_capture": NO_CAPTURE}))
+        with_capture = self._count(lambda: operation({}))
+        return with_capture - without
+
+    def _interactions(self):
+        return self.env["xrm.interaction"].search_count(
+            [("partner_id", "=", self.customer.id)]
+        )
+
+    def test_inbound_email_on_lead_costs_a_few_queries(self):
+        def post(context):
+            self.lead.with_user(self.xrm_user).with_context(**context).message_post(
+                body="Can you deliver in May?",
+                message_type="email",
+                author_id=self.buyer.id,
+                email_from=self.buyer.email,
+                subtype_xmlid="mail.mt_comment",
+            )
+
+        before = self._interactions()
+        added = self._added_queries(post)
+        self.assertEqual(self._interactions(), before + 2, "each email captured")
+        self.assertLessEqual(added, MAX_CAPTURE_QUERIES)
+
+    def test_email_to_partner_costs_a_few_queries(self):
+        def post(context):
+            self.customer.with_user(self.xrm_user).with_context(**context).message_post(
+                body="Here is our offer",
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+
+        before = self._interactions()
+        added = self._added_queries(post)
+        self.assertEqual(self._interactions(), before + 2, "each email captured")
+        self.assertLessEqual(added, MAX_CAPTURE_QUERIES)
+
+    def test_done_call_costs_a_few_queries(self):
+        def done(context):
+            activity = self.lead.activity_schedule(
+                "mail.mail_activity_data_call", user_id=self.xrm_user.id
+            )
+            activity.with_user(self.xrm_user).with_context(**context).action_feedback(
+                feedback="Talked"
+            )
+
+        before = self._interactions()
+        added = self._added_queries(done)
+        self.assertEqual(self._interactions(), before + 2, "each call captured")
+        self.assertLessEqual(added, MAX_CAPTURE_QUERIES)
+
+    def test_captured_draft_has_no_chatter_noise(self):
+        """A captured draft logs no "created" line and emails nobody."""
+        message = self.customer.with_user(self.xrm_manager).message_post(
+            body="Offer attached",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        captured = self.env["xrm.interaction"].search(
+            [("source_ref", "=", f"mail.message,{message.id}")]
+        )
+        self.assertEqual(len(captured), 1)
+        self.assertFalse(captured.message_ids)
+        self.assertFalse(captured.message_follower_ids)
+
+    def test_message_on_a_missing_document_is_kept_uncaptured(self):
+        """The cheap path reads the document instead of asking if it exists:
+        a message naming a deleted one is still created, and not captured."""
+        gone = self.env["res.partner"].create({"name": "Gone Co", "is_company": True})
+        gone_id = gone.id
+        gone.unlink()
+        message = self.env["mail.message"].create(
+            {
+                "model": "res.partner",
+                "res_id": gone_id,
+                "message_type": "email",
+                "body": "Anyone there?",
+                "reply_to": "catchall@cost.example",  # Odoo reads the document
+            }
+        )
+        self.assertTrue(message.exists())
+        self.assertFalse(
+            self.env["xrm.interaction"].search_count(
+                [("source_ref", "=", f"mail.message,{message.id}")]
+            )
+        )
+
+    def test_failed_capture_still_counts_the_answer_on_a_lead(self):
+        """One message's capture runs in its caller's savepoint, not a second
+        one: when it fails, its insert is undone, the message is kept and the
+        lead's first response is still noted (in a savepoint of its own)."""
+        Interaction = type(self.env["xrm.interaction"])
+        with (
+            patch.object(
+                Interaction,
+                "_xrm_note_first_response",
+                side_effect=RuntimeError("broken"),
+            ),
+            self.assertLogs(ISOLATION_LOGGER, level="WARNING"),
+        ):
+            message = self.lead.with_user(self.xrm_user).message_post(
+                body="Our offer",
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+        self.assertTrue(message.exists())
+        self.assertFalse(
+            self.env["xrm.interaction"].search_count(
+                [("source_ref", "=", f"mail.message,{message.id}")]
+            )
+        )
+        self.assertEqual(self.lead.xrm_first_response_user_id, self.xrm_user)
+
+    def test_email_by_odoobot_is_not_a_customer_writing(self):
+        """OdooBot is internal (Odoo's partner_share): its email on a customer
+        is outbound, never an interaction with OdooBot."""
+        message = self.customer.message_post(
+            body="Automatic reminder",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            author_id=self.env.ref("base.partner_root").id,
+        )
+        captured = self.env["xrm.interaction"].search(
+            [("source_ref", "=", f"mail.message,{message.id}")]
+        )
+        self.assertEqual(captured.partner_id, self.customer)
+        self.assertEqual(captured.direction, "outbound")
+        self.assertFalse(captured.contact_id)
