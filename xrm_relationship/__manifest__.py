@@ -16,6 +16,7 @@
         "calendar",
         "helpdesk_mgmt",
         "helpdesk_mgmt_rating",
+        "rating",
     ],
     "data": [
         "security/xrm_relationship_security.xml",
@@ -66,6 +67,8 @@
         "views/xrm_menus.xml",
         "views/xrm_health_receipt_views.xml",
         "views/xrm_churn_model_views.xml",
+        "data/xrm_survey_data.xml",
+        "views/xrm_survey_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

@@ -39,3 +39,7 @@ from . import res_company_calendar
 from . import res_config_settings_calendar
 from . import mail_compose_message
 from . import mail_template
+from . import xrm_interaction_survey
+from . import rating_rating
+from . import res_partner_survey
+from . import res_config_settings_survey
