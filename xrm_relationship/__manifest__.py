@@ -76,6 +76,7 @@
         "demo/xrm_interaction_demo.xml",
         "demo/xrm_incentive_demo.xml",
         "demo/xrm_care_demo.xml",
+        "demo/xrm_survey_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -37,7 +37,9 @@ class XrmRating(Rating):
         ]
 
     def _xrm_render(self, template, rating, values, status=200):
-        request.update_context(lang=rating.partner_id.lang or get_lang(request.env).code)
+        request.update_context(
+            lang=rating.partner_id.lang or get_lang(request.env).code
+        )
         return request.render(
             template,
             dict(values, rating=rating, web_base_url=rating.get_base_url()),

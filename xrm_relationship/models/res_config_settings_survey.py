@@ -5,32 +5,32 @@ from odoo.exceptions import ValidationError
 
 
 class ResConfigSettings(models.TransientModel):
-    _inherit = "res.config.settings"
+    _inherit = "res.config.settings"  # pylint: disable=consider-merging-classes-inherited
 
     # Satisfaction requests: which documented channels ask, and how often.
     xrm_survey_email = fields.Boolean(
-        string="Email", config_parameter="xrm_relationship.survey_email"
+        string="Ask after Emails", config_parameter="xrm_relationship.survey_email"
     )
     xrm_survey_phone = fields.Boolean(
-        string="Phone", config_parameter="xrm_relationship.survey_phone"
+        string="Ask after Calls", config_parameter="xrm_relationship.survey_phone"
     )
     xrm_survey_meeting = fields.Boolean(
-        string="Meeting", config_parameter="xrm_relationship.survey_meeting"
+        string="Ask after Meetings", config_parameter="xrm_relationship.survey_meeting"
     )
     xrm_survey_chat = fields.Boolean(
-        string="Chat", config_parameter="xrm_relationship.survey_chat"
+        string="Ask after Chats", config_parameter="xrm_relationship.survey_chat"
     )
     xrm_survey_visit = fields.Boolean(
-        string="Visit", config_parameter="xrm_relationship.survey_visit"
+        string="Ask after Visits", config_parameter="xrm_relationship.survey_visit"
     )
     xrm_survey_portal = fields.Boolean(
-        string="Portal", config_parameter="xrm_relationship.survey_portal"
+        string="Ask after Portal Contacts", config_parameter="xrm_relationship.survey_portal"
     )
     xrm_survey_social = fields.Boolean(
-        string="Social", config_parameter="xrm_relationship.survey_social"
+        string="Ask after Social Contacts", config_parameter="xrm_relationship.survey_social"
     )
     xrm_survey_other = fields.Boolean(
-        string="Other", config_parameter="xrm_relationship.survey_other"
+        string="Ask after Other Contacts", config_parameter="xrm_relationship.survey_other"
     )
     xrm_survey_cooldown_days = fields.Integer(
         string="Ask a Contact at Most Every (days)",

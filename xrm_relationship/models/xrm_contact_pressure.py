@@ -95,7 +95,11 @@ class XrmContactPressure(models.AbstractModel):
         at = at or fields.Datetime.now()
         return [
             ("partner_id", "in", partners.ids),
-            ("xrm_survey_sent_date", ">=", at - timedelta(days=self._xrm_pressure_days())),
+            (
+                "xrm_survey_sent_date",
+                ">=",
+                at - timedelta(days=self._xrm_pressure_days()),
+            ),
             ("xrm_survey_sent_date", "<=", at),
             ("company_id", "in", self.env.companies.ids),
         ]

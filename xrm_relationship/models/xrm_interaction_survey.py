@@ -50,8 +50,7 @@ def survey_cooldown_days(env):
 
 
 class XrmInteraction(models.Model):
-    _name = "xrm.interaction"
-    _inherit = ["xrm.interaction", "rating.mixin"]
+    _inherit = "xrm.interaction"
 
     xrm_survey_state = fields.Selection(
         SURVEY_STATES,
@@ -261,9 +260,7 @@ class XrmInteraction(models.Model):
             date=fields.Date.to_string(self.date.date()),
         )
         if rating.feedback:
-            note += Markup("<blockquote>%s</blockquote>") % html_escape(
-                rating.feedback
-            )
+            note += Markup("<blockquote>%s</blockquote>") % html_escape(rating.feedback)
         return self.sudo().activity_schedule(
             "xrm_relationship.mail_activity_type_xrm_low_satisfaction",
             summary=_("Low satisfaction: %s out of 5", int(round(rating.rating))),
@@ -304,3 +301,10 @@ class XrmInteraction(models.Model):
         action = self._xrm_action_list(domain, {"create": False})
         action["name"] = name
         return action
+
+    @api.model
+    def _load_demo_survey(self):
+        """Demo satisfaction requests (demo/xrm_survey_demo.xml)."""
+        from ..demo import xrm_demo_history  # demo code stays out of production
+
+        return xrm_demo_history.load_survey(self.env)
