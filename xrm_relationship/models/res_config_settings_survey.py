@@ -24,13 +24,16 @@ class ResConfigSettings(models.TransientModel):
         string="Ask after Visits", config_parameter="xrm_relationship.survey_visit"
     )
     xrm_survey_portal = fields.Boolean(
-        string="Ask after Portal Contacts", config_parameter="xrm_relationship.survey_portal"
+        string="Ask after Portal Contacts",
+        config_parameter="xrm_relationship.survey_portal",
     )
     xrm_survey_social = fields.Boolean(
-        string="Ask after Social Contacts", config_parameter="xrm_relationship.survey_social"
+        string="Ask after Social Contacts",
+        config_parameter="xrm_relationship.survey_social",
     )
     xrm_survey_other = fields.Boolean(
-        string="Ask after Other Contacts", config_parameter="xrm_relationship.survey_other"
+        string="Ask after Other Contacts",
+        config_parameter="xrm_relationship.survey_other",
     )
     xrm_survey_cooldown_days = fields.Integer(
         string="Ask a Contact at Most Every (days)",

@@ -9,7 +9,8 @@ only interactions with an answered rating (there are none before this
 version, unless ratings were posted on them by hand) are filled in one UPDATE.
 """
 
-from odoo.tools import SQL, column_exists, create_column
+from odoo.tools import SQL
+from odoo.tools.sql import column_exists, create_column
 
 
 def migrate(cr, version):

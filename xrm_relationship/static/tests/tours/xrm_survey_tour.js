@@ -30,6 +30,7 @@ registry.category("web_tour.tours").add("xrm_survey_answer_tour", {
         {
             trigger: ".o_xrm_rating_page .o_xrm_rating_send",
             run: "click",
+            expectUnloadPage: true,
         },
         {
             content: "Odoo's thank-you page",
