@@ -17,6 +17,7 @@
         "helpdesk_mgmt",
         "helpdesk_mgmt_rating",
         "portal",
+        "rating",
     ],
     "data": [
         "security/xrm_relationship_security.xml",
@@ -72,6 +73,8 @@
         "views/xrm_portal_templates.xml",
         "views/xrm_feedback_views.xml",
         "report/xrm_feedback_ranking_views.xml",
+        "data/xrm_survey_data.xml",
+        "views/xrm_survey_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",
@@ -81,6 +84,7 @@
         "demo/xrm_care_demo.xml",
         "demo/xrm_story_demo.xml",
         "demo/xrm_feedback_demo.xml",
+        "demo/xrm_survey_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

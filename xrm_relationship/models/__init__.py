@@ -43,3 +43,7 @@ from . import xrm_success_story
 from . import crm_lead_story
 from . import xrm_feedback
 from . import xrm_feedback_sources
+from . import xrm_interaction_survey
+from . import rating_rating
+from . import res_partner_survey
+from . import res_config_settings_survey

@@ -70,16 +70,39 @@ class XrmContactPressure(models.AbstractModel):
         """
         if not partners:
             return {}
-        groups = (
-            self.env["xrm.interaction"]
-            .sudo()
-            ._read_group(
-                self._xrm_pressure_domain(partners, at, exclude_ids),
-                ["partner_id"],
-                ["__count"],
-            )
+        Interaction = self.env["xrm.interaction"].sudo()
+        groups = Interaction._read_group(
+            self._xrm_pressure_domain(partners, at, exclude_ids),
+            ["partner_id"],
+            ["__count"],
         )
-        return {partner.id: count for partner, count in groups}
+        counts = {partner.id: count for partner, count in groups}
+        # A satisfaction request is one more outbound contact: counted by the
+        # date it was mailed, on its interaction (whose own contact is counted
+        # above when outbound); its mail is on the interaction, which capture
+        # does not follow, so it is never counted twice.
+        for partner, count in Interaction._read_group(
+            self._xrm_pressure_survey_domain(partners, at),
+            ["partner_id"],
+            ["__count"],
+        ):
+            counts[partner.id] = counts.get(partner.id, 0) + count
+        return counts
+
+    @api.model
+    def _xrm_pressure_survey_domain(self, partners, at=None):
+        """Satisfaction requests mailed to ``partners`` in [at − period, at]."""
+        at = at or fields.Datetime.now()
+        return [
+            ("partner_id", "in", partners.ids),
+            (
+                "xrm_survey_sent_date",
+                ">=",
+                at - timedelta(days=self._xrm_pressure_days()),
+            ),
+            ("xrm_survey_sent_date", "<=", at),
+            ("company_id", "in", self.env.companies.ids),
+        ]
 
     @api.model
     def _xrm_pressure_status(self, partners):

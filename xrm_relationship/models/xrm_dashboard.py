@@ -52,6 +52,7 @@ class XrmDashboard(models.AbstractModel):
             "health": health,
             "leaders": self._xrm_leaderboard(filters),
             "technicians": self._xrm_technicians(filters),
+            "survey": self._xrm_survey(filters),
             "partner_domain": partner_domain,
             "calendar": self.env["res.company"]
             .browse(filters["company_id"])
@@ -467,3 +468,25 @@ class XrmDashboard(models.AbstractModel):
         ]
         rows.sort(key=lambda r: (-r["satisfaction"], r["name"]))
         return rows
+
+    def _xrm_survey(self, filters):
+        """Satisfaction requests of the period: sent, answered, rate, low
+        answers, each with the domain of its interactions (reader's rights)."""
+        domain = [("company_id", "=", filters["company_id"])]
+        if filters["user_id"]:
+            domain.append(("partner_id.user_id", "=", filters["user_id"]))
+        if filters["team_id"]:
+            domain.append(("partner_id.team_id", "=", filters["team_id"]))
+        if filters["relation_type"]:
+            domain.append(("relation_type", "=", filters["relation_type"]))
+        figures = self.env["xrm.interaction"]._xrm_survey_figures(
+            domain, filters["period_days"]
+        )
+        return {
+            "sent": figures["sent"],
+            "answered": figures["answered"],
+            "low": figures["low"],
+            "rate": figures["rate"],
+            "avg": figures["avg"],
+            "domains": figures["domains"],
+        }

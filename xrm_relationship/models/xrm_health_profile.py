@@ -175,15 +175,28 @@ class XrmHealthProfile(models.Model):
                   FROM res_partner p
                  WHERE p.id = ANY(%(ids)s) AND p.id BETWEEN %(lo)s AND %(hi)s
             ), csat AS (
-                SELECT t.commercial_partner_id AS partner_id,
-                       AVG(r.rating) AS avg, COUNT(*) AS n
-                  FROM rating_rating r
-                  JOIN helpdesk_ticket t ON t.id = r.res_id
-                 WHERE r.res_model = 'helpdesk.ticket'
-                   AND r.consumed AND r.rating BETWEEN 1 AND 5
-                   AND r.rated_on >= %(start)s AND r.rated_on < %(end)s
-                   AND t.commercial_partner_id = ANY(%(ids)s)
-                   AND t.commercial_partner_id BETWEEN %(lo)s AND %(hi)s
+                -- Ticket ratings and interaction answers pooled (SPEC CX); an
+                -- interaction's rating counts through its csat only, as in
+                -- the csat_avg KPI.
+                SELECT a.partner_id, AVG(a.value) AS avg, COUNT(*) AS n
+                  FROM (
+                    SELECT t.commercial_partner_id AS partner_id,
+                           r.rating AS value
+                      FROM rating_rating r
+                      JOIN helpdesk_ticket t ON t.id = r.res_id
+                     WHERE r.res_model = 'helpdesk.ticket'
+                       AND r.consumed AND r.rating BETWEEN 1 AND 5
+                       AND r.rated_on >= %(start)s AND r.rated_on < %(end)s
+                       AND t.commercial_partner_id = ANY(%(ids)s)
+                       AND t.commercial_partner_id BETWEEN %(lo)s AND %(hi)s
+                    UNION ALL
+                    SELECT i.partner_id, i.csat
+                      FROM xrm_interaction i
+                     WHERE i.partner_id = ANY(%(ids)s)
+                       AND i.partner_id BETWEEN %(lo)s AND %(hi)s
+                       AND i.active AND i.csat BETWEEN 1 AND 5
+                       AND i.date >= %(start)s AND i.date < %(end)s
+                  ) a
                  GROUP BY 1
             ), quality AS (
                 -- One index-only probe per partner (xrm_interaction's

@@ -43,7 +43,9 @@ class XrmInteraction(models.Model):
 
     _name = "xrm.interaction"
     _description = "Relationship Interaction"
-    _inherit = ["mail.thread", "mail.activity.mixin", "xrm.contact.pressure"]
+    # rating.mixin is mail.thread with Odoo's ratings: satisfaction requests
+    # after documented interactions (models/xrm_interaction_survey.py).
+    _inherit = ["rating.mixin", "mail.activity.mixin", "xrm.contact.pressure"]
     _order = "date desc, id desc"
     _rec_name = "name"
     _check_company_auto = True

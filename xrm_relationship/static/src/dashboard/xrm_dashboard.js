@@ -248,6 +248,25 @@ export class XrmDashboard extends Component {
         this.openPartners(leader.name, [["user_id", "=", leader.id]]);
     }
 
+    openSurvey(figure) {
+        const names = {
+            sent: _t("Satisfaction requests"),
+            answered: _t("Satisfaction answers"),
+            low: _t("Low satisfaction answers"),
+        };
+        this.action.doAction({
+            type: "ir.actions.act_window",
+            name: names[figure],
+            res_model: "xrm.interaction",
+            views: [
+                [false, "list"],
+                [false, "form"],
+            ],
+            domain: this.state.data.survey.domains[figure],
+            context: { create: false },
+        });
+    }
+
     openTechnician(row) {
         this.action.doAction({
             type: "ir.actions.act_window",
