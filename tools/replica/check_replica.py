@@ -685,6 +685,11 @@ def install(odoo_src, venv, primary, passwords, tmp):
     # The view lives in ``postgres``, where the probes connect; start the
     # counts after the install so that its statements cannot crowd ours out.
     primary.sql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+    # Autovacuum's transactions count in pg_stat_database too: settle the
+    # fresh database once, then keep autovacuum from adding to the counts.
+    primary.sql("VACUUM ANALYZE", db=DB)
+    primary.sql("ALTER SYSTEM SET autovacuum = off")
+    primary.sql("SELECT pg_reload_conf()")
     primary.sql("SELECT pg_stat_statements_reset()")
 
 
