@@ -28,3 +28,7 @@ pot:  ## regenerate xrm_relationship/i18n/xrm_relationship.pot
 
 bench:  ## generated data at 10/30/100 %; times KPIs, health, dashboard; BENCHMARKS.md
 	$(XRM) bench $(ARGS)
+
+.PHONY: replica
+replica:  ## a streaming hot standby of a primary of its own: reads on it, writes on the primary
+	$(PYTHON) tools/replica/check_replica.py $(ARGS)

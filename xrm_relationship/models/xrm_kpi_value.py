@@ -87,12 +87,16 @@ class XrmKpiValue(models.Model):
             "context": {"create": False, "active_test": False},
         }
 
+    # Read-only drill-downs: served by db_replica_host when one is set.
+    @api.readonly
     def action_open_numerator(self):
         return self._xrm_open("num", self.env.context.get("xrm_model"))
 
+    @api.readonly
     def action_open_denominator(self):
         return self._xrm_open("den", self.env.context.get("xrm_model"))
 
+    @api.readonly
     def action_open_records(self):
         """The records a reader expects behind the number: all counted rows."""
         self.ensure_one()

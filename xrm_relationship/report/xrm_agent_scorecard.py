@@ -275,6 +275,8 @@ class XrmAgentScorecard(models.Model):
     # ------------------------------------------------------------------
     # Every figure opens its records
     # ------------------------------------------------------------------
+    # Read-only drill-downs: served by db_replica_host when one is set.
+    @api.readonly
     def action_open_won(self):
         quarters = self._xrm_quarters(self._xrm_as_of())
         return {
@@ -295,6 +297,7 @@ class XrmAgentScorecard(models.Model):
             },
         }
 
+    @api.readonly
     def action_open_interactions(self):
         quarters = self._xrm_quarters(self._xrm_as_of())
         return {

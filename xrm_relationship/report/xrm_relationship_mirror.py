@@ -184,6 +184,8 @@ class XrmRelationshipMirror(models.Model):
         start, end = self.env["xrm.stage.analysis"]._xrm_window()
         return self._xrm_rows_sql(start, end)
 
+    # Read-only drill-downs: served by db_replica_host when one is set.
+    @api.readonly
     def action_open_interactions(self):
         """The interactions behind these rows (the reader's rules apply)."""
         start, end = self.env["xrm.stage.analysis"]._xrm_window()

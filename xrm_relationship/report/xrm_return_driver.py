@@ -221,11 +221,14 @@ class XrmReturnDriver(models.Model):
             "context": {"create": False},
         }
 
+    # Read-only drill-downs: served by db_replica_host when one is set.
+    @api.readonly
     def action_open_returners(self):
         return self._xrm_open(
             _("Before a return"), self._xrm_interaction_ids(returned=True)
         )
 
+    @api.readonly
     def action_open_non_returners(self):
         return self._xrm_open(
             _("Before no return"), self._xrm_interaction_ids(returned=False)

@@ -374,6 +374,8 @@ class XrmStageAnalysis(models.Model):
             "context": {"create": False},
         }
 
+    # Read-only drill-downs: served by db_replica_host when one is set.
+    @api.readonly
     def action_open_entered(self):
         return self._xrm_open(
             "entered",
@@ -381,6 +383,7 @@ class XrmStageAnalysis(models.Model):
             _("Entered %s", ", ".join(self.stage_id.mapped("name"))),
         )
 
+    @api.readonly
     def action_open_stays(self):
         return self._xrm_open(
             "stay",
@@ -388,6 +391,7 @@ class XrmStageAnalysis(models.Model):
             _("Stays ended in %s", ", ".join(self.stage_id.mapped("name"))),
         )
 
+    @api.readonly
     def action_open_left(self):
         return self._xrm_open(
             "churned",
@@ -395,6 +399,7 @@ class XrmStageAnalysis(models.Model):
             _("Left %s", ", ".join(self.stage_id.mapped("name"))),
         )
 
+    @api.readonly
     def action_open_churned(self):
         return self._xrm_open(
             "churned",
@@ -403,6 +408,7 @@ class XrmStageAnalysis(models.Model):
             in_value_only=True,
         )
 
+    @api.readonly
     def action_open_csat_interactions(self):
         return self._xrm_open(
             "csat",
@@ -410,6 +416,7 @@ class XrmStageAnalysis(models.Model):
             _("Satisfaction in %s", ", ".join(self.stage_id.mapped("name"))),
         )
 
+    @api.readonly
     def action_open_csat_ratings(self):
         return self._xrm_open(
             "csat",
@@ -417,6 +424,7 @@ class XrmStageAnalysis(models.Model):
             _("Ticket ratings in %s", ", ".join(self.stage_id.mapped("name"))),
         )
 
+    @api.readonly
     def action_open_quality(self):
         return self._xrm_open(
             "quality",
