@@ -36,14 +36,11 @@ from . import xrm_tier_history
 from . import crm_team
 from . import res_company
 from . import res_company_calendar
-from . import res_config_settings_calendar
 from . import mail_compose_message
 from . import mail_template
 from . import xrm_success_story
 from . import crm_lead_story
 from . import xrm_feedback
-from . import xrm_feedback_sources
 from . import xrm_interaction_survey
 from . import rating_rating
 from . import res_partner_survey
-from . import res_config_settings_survey

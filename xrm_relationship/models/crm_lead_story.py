@@ -9,7 +9,7 @@ from odoo.exceptions import UserError
 class CrmLead(models.Model):
     """Success stories of similar customers, offered on the opportunity."""
 
-    _inherit = "crm.lead"
+    _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
 
     xrm_story_ids = fields.Many2many(
         "xrm.success.story",

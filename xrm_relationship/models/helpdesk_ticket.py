@@ -77,3 +77,17 @@ class HelpdeskTicket(models.Model):
         self.check_access("read")
         self.env["xrm.ticket.suggestion"]._xrm_refresh(self)
         return True
+
+    def action_xrm_log_feedback(self):
+        """*Log Feedback*: a feedback form prefilled from this record."""
+        self.ensure_one()
+        commercial = self.commercial_partner_id
+        return self.env["xrm.feedback"]._xrm_action_log(
+            self,
+            {
+                "partner_id": commercial.id,
+                "contact_id": self.partner_id != commercial and self.partner_id.id,
+                "ticket_id": self.id,
+                "name": self.name,
+            },
+        )

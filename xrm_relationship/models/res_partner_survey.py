@@ -7,7 +7,7 @@ from .xrm_interaction_survey import SURVEY_WINDOW_DAYS
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _inherit = "res.partner"  # pylint: disable=consider-merging-classes-inherited
 
     # Set when a satisfaction request is mailed to this person: the cooldown
     # reads it, and two requests racing for one person update the same row.

@@ -131,3 +131,15 @@ class XrmCustomerGoal(models.Model):
                 user_id=(goal.user_id or goal.partner_id.user_id or self.env.user).id,
             )
         return overdue, soon
+
+    def action_xrm_log_feedback(self):
+        """*Log Feedback*: a feedback form prefilled from this record."""
+        self.ensure_one()
+        return self.env["xrm.feedback"]._xrm_action_log(
+            self,
+            {
+                "partner_id": self.partner_id.id,
+                "goal_id": self.id,
+                "name": self.name,
+            },
+        )

@@ -8,7 +8,7 @@ CERTAIN_ONLY = 2
 
 
 class XrmDashboard(models.AbstractModel):
-    _inherit = "xrm.dashboard"
+    _inherit = "xrm.dashboard"  # pylint: disable=consider-merging-classes-inherited
 
     def _xrm_clean_filters(self, filters):
         clean = super()._xrm_clean_filters(filters)

@@ -10,7 +10,7 @@ class XrmIncentiveRun(models.Model):
     reports show goes through ``res.company._xrm_format_date``.
     """
 
-    _inherit = "xrm.incentive.run"
+    _inherit = "xrm.incentive.run"  # pylint: disable=consider-merging-classes-inherited
 
     xrm_period_label = fields.Char(string="Period", compute="_compute_xrm_period_label")
 

@@ -511,3 +511,17 @@ class XrmInteraction(models.Model):
         from ..demo import xrm_demo_history
 
         return xrm_demo_history.load_care(self.env)
+
+    def action_xrm_log_feedback(self):
+        """*Log Feedback*: a feedback form prefilled from this record."""
+        self.ensure_one()
+        return self.env["xrm.feedback"]._xrm_action_log(
+            self,
+            {
+                "partner_id": self.partner_id.id,
+                "contact_id": self.contact_id.id,
+                "interaction_id": self.id,
+                "ticket_id": self.ticket_id.id,
+                "name": (self.summary or "").strip().split("\n")[0][:120] or self.name,
+            },
+        )

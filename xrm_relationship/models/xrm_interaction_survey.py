@@ -50,7 +50,7 @@ def survey_cooldown_days(env):
 
 
 class XrmInteraction(models.Model):
-    _inherit = "xrm.interaction"
+    _inherit = "xrm.interaction"  # pylint: disable=consider-merging-classes-inherited
 
     xrm_survey_state = fields.Selection(
         SURVEY_STATES,

@@ -18,7 +18,7 @@ class XrmKpiDefinition(models.Model):
     company rewrote keeps its own words).
     """
 
-    _inherit = "xrm.kpi.definition"
+    _inherit = "xrm.kpi.definition"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _xrm_copy_shipped_translations(self):
@@ -55,7 +55,7 @@ class XrmKpiDefinition(models.Model):
 
 
 class IrModuleModule(models.Model):
-    _inherit = "ir.module.module"
+    _inherit = "ir.module.module"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _load_module_terms(self, modules, langs, overwrite=False):
