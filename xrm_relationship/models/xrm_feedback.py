@@ -5,6 +5,7 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from ..tools.constants import FEEDBACK_KINDS, FEEDBACK_STATES
 from .input_check import check_input_types
 
 PRODUCT_GROUP = "xrm_relationship.group_xrm_product"
@@ -61,24 +62,13 @@ class XrmFeedback(models.Model):
         check_company=True,
     )
     kind = fields.Selection(
-        [
-            ("request", "Request"),
-            ("problem", "Problem"),
-            ("idea", "Idea"),
-            ("praise", "Praise"),
-        ],
+        FEEDBACK_KINDS,
         required=True,
         default="request",
         tracking=True,
     )
     state = fields.Selection(
-        [
-            ("new", "New"),
-            ("planned", "Planned"),
-            ("in_progress", "In Progress"),
-            ("shipped", "Shipped"),
-            ("declined", "Declined"),
-        ],
+        FEEDBACK_STATES,
         required=True,
         default="new",
         readonly=True,

@@ -3,6 +3,7 @@
 from odoo import _, fields, models
 from odoo.tools import SQL
 
+from ..tools.constants import FEEDBACK_KINDS, FEEDBACK_STATES
 from ..tools.rules import purchases_sql, stage_overdue_sql
 
 # "Their won revenue": purchases (tools/rules.py) closed in the last N days.
@@ -55,14 +56,9 @@ class XrmFeedbackRanking(models.Model):
 
     feedback_id = fields.Many2one("xrm.feedback", readonly=True)
     name = fields.Char(readonly=True)
-    kind = fields.Selection(
-        lambda self: self.env["xrm.feedback"]._fields["kind"].selection,
-        readonly=True,
-    )
-    state = fields.Selection(
-        lambda self: self.env["xrm.feedback"]._fields["state"].selection,
-        readonly=True,
-    )
+    # Static lists (not a callable) so that their labels are translated.
+    kind = fields.Selection(FEEDBACK_KINDS, readonly=True)
+    state = fields.Selection(FEEDBACK_STATES, readonly=True)
     user_id = fields.Many2one("res.users", string="Responsible", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)

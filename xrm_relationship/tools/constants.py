@@ -12,6 +12,21 @@ RELATION_TYPES = [
     ("other", "Other"),
 ]
 
+# xrm.feedback.kind and .state (SPEC § Voice of the customer), also on its ranking.
+FEEDBACK_KINDS = [
+    ("request", "Request"),
+    ("problem", "Problem"),
+    ("idea", "Idea"),
+    ("praise", "Praise"),
+]
+FEEDBACK_STATES = [
+    ("new", "New"),
+    ("planned", "Planned"),
+    ("in_progress", "In Progress"),
+    ("shipped", "Shipped"),
+    ("declined", "Declined"),
+]
+
 # Health bands of a CS score (partner and snapshot).
 HEALTH = [("green", "Green"), ("yellow", "Yellow"), ("red", "Red")]
 
