@@ -39,3 +39,4 @@ from . import res_company_calendar
 from . import res_config_settings_calendar
 from . import mail_compose_message
 from . import mail_template
+from . import xrm_nightly_change
