@@ -312,7 +312,7 @@ class XrmChurnModel(models.Model):
                  WHERE p.id = p.commercial_partner_id
                    AND COALESCE(p.company_id, %(shared)s) = %(company)s
                    AND st.is_churn IS NOT TRUE
-                   AND (%(all)s OR p.id = ANY(%(ids)s))
+                   %(only)s
                    AND mod(p.id + d.k, %(every)s) = 0
             ), x AS (
                 SELECT b.*,
@@ -374,8 +374,10 @@ class XrmChurnModel(models.Model):
             dates=list(dates),
             shared=shared.id,
             company=company.id,
-            all=partner_ids is None,
-            ids=list(partner_ids or []),
+            # no "all OR ids" test: the planner must see the id list
+            only=SQL()
+            if partner_ids is None
+            else SQL("AND p.id = ANY(%s)", list(partner_ids)),
             every=max(int(every), 1),
             horizon=HORIZON_DAYS,
             pressure=pressure_days,
@@ -674,7 +676,9 @@ class XrmChurnModel(models.Model):
             )
         )
         # The early warnings read the risk, written here without write_date.
-        record_changes(self.env, [pid for pid, moved in self.env.cr.fetchall() if moved])
+        record_changes(
+            self.env, [pid for pid, moved in self.env.cr.fetchall() if moved]
+        )
         partners.invalidate_recordset(
             ["xrm_churn_risk", "xrm_churn_risk_factors", "xrm_churn_risk_date"]
         )
@@ -735,7 +739,13 @@ class XrmChurnModel(models.Model):
                    WHERE write_date >= %(since)s
             UNION SELECT partner_id FROM xrm_interaction
                    WHERE write_date >= %(since)s
-            UNION SELECT partner_id FROM xrm_interaction WHERE %(interactions)s
+            UNION SELECT partner_id FROM xrm_interaction WHERE %(entering)s
+            UNION SELECT partner_id FROM xrm_interaction
+                   WHERE is_meaningful AND (%(recency)s)
+            UNION SELECT partner_id FROM xrm_interaction
+                   WHERE outcome = 'negative' AND (%(negative)s)
+            UNION SELECT partner_id FROM xrm_interaction
+                   WHERE direction = 'outbound' AND (%(pressure)s)
             UNION SELECT partner_id FROM xrm_journey_transition
                    WHERE write_date >= %(since)s
             UNION SELECT partner_id FROM xrm_journey_transition
@@ -756,7 +766,10 @@ class XrmChurnModel(models.Model):
                    WHERE write_date >= %(since)s OR %(snap)s OR %(snap_before)s
             """,
             since=run.since,
-            interactions=edges(SQL("date"), {0, 14, 30, 60, 90, pressure}),
+            entering=edges(SQL("date"), {0}),
+            recency=edges(SQL("date"), {14, 30, 60, 90}),
+            negative=edges(SQL("date"), {90}),
+            pressure=edges(SQL("date"), {pressure}),
             transitions=edges(
                 SQL("date"), {0, 30, 90, 180} | {s.max_days + 1 for s in stages}
             ),

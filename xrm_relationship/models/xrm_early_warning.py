@@ -52,10 +52,12 @@ class XrmEarlyWarning(models.AbstractModel):
                   ) AS kind(name, holds)
                  WHERE p.active AND p.id = p.commercial_partner_id
                    AND s.is_churn IS NOT TRUE AND kind.holds
-                   AND (%(all)s OR p.id = ANY(%(ids)s))
+                   %(only)s
                 """,
-                all=partner_ids is None,
-                ids=list(partner_ids or []),
+                # no "all OR ids" test: the planner must see the id list
+                only=SQL()
+                if partner_ids is None
+                else SQL("AND p.id = ANY(%s)", list(partner_ids)),
                 limit=limit,
                 silent=no_meaningful_contact_sql("p", limit),
                 overdue=stage_overdue_sql("p", "s", now),

@@ -329,7 +329,9 @@ class XrmHealthProfile(models.Model):
         self.env.cr.execute(query)
         changes = {pid: (old, new) for pid, old, new in self.env.cr.fetchall()}
         # The early warnings read the colour, written here without write_date.
-        record_changes(self.env, [pid for pid, (old, new) in changes.items() if old != new])
+        record_changes(
+            self.env, [pid for pid, (old, new) in changes.items() if old != new]
+        )
         health_fields = [
             name
             for name in partners._fields

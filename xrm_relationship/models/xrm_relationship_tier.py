@@ -438,7 +438,8 @@ class XrmRelationshipTier(models.Model):
             parts.append(
                 SQL(
                     """
-                    SELECT partner_id FROM xrm_interaction WHERE %(i)s
+                    SELECT partner_id FROM xrm_interaction
+                     WHERE outcome = 'positive' AND %(i)s
                     UNION SELECT partner_id FROM xrm_engagement_event WHERE %(e)s
                     UNION SELECT xrm_referred_by_id FROM res_partner
                            WHERE xrm_referred_by_id IS NOT NULL AND %(r)s
@@ -448,7 +449,8 @@ class XrmRelationshipTier(models.Model):
                     UNION SELECT t.commercial_partner_id
                             FROM rating_rating r
                             JOIN helpdesk_ticket t ON t.id = r.res_id
-                           WHERE r.res_model = 'helpdesk.ticket' AND %(rt)s
+                           WHERE r.res_model = 'helpdesk.ticket'
+                             AND %(satisfied)s AND %(rt)s
                     """,
                     i=moved(SQL("date"), old_edge, edge),
                     e=moved(SQL("date"), old_edge, edge),
@@ -456,6 +458,7 @@ class XrmRelationshipTier(models.Model):
                     g=moved(SQL("deadline"), old_edge.date(), edge.date()),
                     gw=moved(SQL("write_date"), old_edge, edge),
                     rt=moved(SQL("r.rated_on"), old_edge, edge),
+                    satisfied=satisfied_sql("r"),
                 )
             )
         return SQL(" UNION ").join(parts)

@@ -17,6 +17,7 @@ from unittest.mock import patch
 from odoo import fields
 from odoo.tests import tagged
 
+from ..models.res_partner_health_time import sparkline
 from ..models.xrm_churn_model import FEATURES
 from .common import XrmWorld
 from .test_generated_data import load_generator
@@ -109,7 +110,9 @@ class TestNightlyIncremental(XrmWorld):
             f"SELECT id, {', '.join(columns)} FROM res_partner"  # noqa: E501
             " WHERE id = commercial_partner_id ORDER BY id"
         )
-        partners = {row[0]: dict(zip(columns, row[1:], strict=True)) for row in cr.fetchall()}
+        partners = {
+            row[0]: dict(zip(columns, row[1:], strict=True)) for row in cr.fetchall()
+        }
         # The history readers take the latest snapshot: compare those.
         cr.execute(
             """
@@ -253,8 +256,30 @@ class TestNightlyIncremental(XrmWorld):
         self.assertLess(few, len(self._relationships()) / 2)
         self.env["ir.config_parameter"].set_param("xrm_relationship.cs_green", "80")
         after = today + timedelta(days=2)
-        self.assertEqual(Health._cron_xrm_health(as_of=after), len(self._relationships()))
+        self.assertEqual(
+            Health._cron_xrm_health(as_of=after), len(self._relationships())
+        )
         mark = json.loads(
             self.env["ir.config_parameter"].get_param("xrm_relationship.nightly.health")
         )
         self.assertEqual(mark["mode"], "full")
+
+
+@tagged("post_install", "-at_install")
+class TestTrendHeldScore(XrmWorld):
+    def test_week_without_snapshot_keeps_the_score(self):
+        """Incremental nights write no snapshot for unchanged relationships."""
+        partner = self._partner("Steady Co")
+        self.env["xrm.customer.goal"].create(
+            {
+                "partner_id": partner.id,
+                "name": "Steady",
+                "company_id": self.company.id,
+                "progress": 50,
+            }
+        )
+        today = fields.Date.context_today(self.env.user)
+        partner._xrm_compute_health(as_of=today - timedelta(weeks=20))
+        partner.invalidate_recordset()
+        self.assertEqual(partner.xrm_cs_score, 50.0)
+        self.assertEqual(partner.xrm_health_sparkline, sparkline([50.0] * 12))
