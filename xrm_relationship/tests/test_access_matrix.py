@@ -55,6 +55,8 @@ MATRIX = {
     # a colleague's mirror: salespeople read only their own rows
     "xrm.relationship.mirror":  ("", "", "", "", "r", ""),
     "xrm.return.driver":        ("", "", "", "", "r", ""),
+    # the nightly jobs' change log: system administrators read it, nobody writes
+    "xrm.nightly.change":       ("", "", "", "", "", ""),
 }
 # fmt: on
 
@@ -259,6 +261,9 @@ def build_world(cls):
                     "date": date.today(),
                     "to_tier_id": tier.id,
                 }
+            ),
+            "xrm.nightly.change": env["xrm.nightly.change"].create(
+                {"partner_id": cls.customer.id}
             ),
             "xrm.ticket.suggestion": env["xrm.ticket.suggestion"].create(
                 {"ticket_id": ticket.id, "similar_ticket_id": resolved.id}
