@@ -44,3 +44,4 @@ from . import xrm_feedback
 from . import xrm_interaction_survey
 from . import rating_rating
 from . import res_partner_survey
+from . import xrm_nightly_change

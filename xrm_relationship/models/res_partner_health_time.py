@@ -90,14 +90,21 @@ class ResPartner(models.Model):
             partner.xrm_cs_change_since = previous.date if previous else False
             partner.xrm_health_change_summary = latest.change_summary or False
             weeks = [None] * TREND_WEEKS
-            for snap in Snapshot.search(
+            # The nightly job writes a snapshot only for relationships it
+            # recomputed (their inputs changed): a week without one kept the
+            # score before it.
+            held = Snapshot.search(
+                [("partner_id", "=", partner._origin.id), ("date", "<", first)],
+                order="date desc, id desc",
+                limit=1,
+            )
+            for snap in held + Snapshot.search(
                 [("partner_id", "=", partner._origin.id), ("date", ">=", first)],
                 order="date asc, id asc",
             ):
-                # the week's last score stands for the week
-                weeks[min(TREND_WEEKS - 1, (snap.date - first).days // 7)] = (
-                    snap.cs_score
-                )
+                # the week's last score stands for the week and the next ones
+                week = max(0, min(TREND_WEEKS - 1, (snap.date - first).days // 7))
+                weeks[week:] = [snap.cs_score] * (TREND_WEEKS - week)
             partner.xrm_health_sparkline = (
                 sparkline(weeks) if any(w is not None for w in weeks) else False
             )

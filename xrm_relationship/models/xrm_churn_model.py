@@ -21,7 +21,12 @@ from datetime import datetime, time, timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..tools.batch import run_daily_on_relationships
+from ..tools.nightly import (
+    fingerprint,
+    moved,
+    record_changes,
+    run_nightly_on_relationships,
+)
 from ..tools.rules import purchases_sql
 from ..tools.settings import xrm_setting_number
 
@@ -307,7 +312,7 @@ class XrmChurnModel(models.Model):
                  WHERE p.id = p.commercial_partner_id
                    AND COALESCE(p.company_id, %(shared)s) = %(company)s
                    AND st.is_churn IS NOT TRUE
-                   AND (%(all)s OR p.id = ANY(%(ids)s))
+                   %(only)s
                    AND mod(p.id + d.k, %(every)s) = 0
             ), x AS (
                 SELECT b.*,
@@ -369,8 +374,10 @@ class XrmChurnModel(models.Model):
             dates=list(dates),
             shared=shared.id,
             company=company.id,
-            all=partner_ids is None,
-            ids=list(partner_ids or []),
+            # no "all OR ids" test: the planner must see the id list
+            only=SQL()
+            if partner_ids is None
+            else SQL("AND p.id = ANY(%s)", list(partner_ids)),
             every=max(int(every), 1),
             horizon=HORIZON_DAYS,
             pressure=pressure_days,
@@ -623,13 +630,13 @@ class XrmChurnModel(models.Model):
     # Nightly scoring
     # ------------------------------------------------------------------
     @api.model
-    def _xrm_score_partners(self, partners, as_of=None):
-        """Write risk and reasons of ``partners`` (relationships) as of now."""
+    def _xrm_score_partners(self, partners, as_of=None, now=None):
+        """Write risk and reasons of ``partners`` (relationships) as of ``now``."""
         partners = partners.commercial_partner_id
         if not partners:
             return {}
         as_of = as_of or fields.Date.context_today(self)
-        now = fields.Datetime.now()
+        now = now or fields.Datetime.now()
         shared = self.env["xrm.health.profile"]._xrm_shared_health_company()
         by_company = {}
         for partner in partners.sudo():
@@ -660,12 +667,17 @@ class XrmChurnModel(models.Model):
                 UPDATE res_partner p
                    SET xrm_churn_risk = v.risk, xrm_churn_risk_factors = v.reasons,
                        xrm_churn_risk_date = %s
-                  FROM (VALUES %s) v(id, risk, reasons)
-                 WHERE p.id = v.id
+                  FROM (VALUES %s) v(id, risk, reasons), res_partner old
+                 WHERE p.id = v.id AND old.id = v.id
+             RETURNING p.id, old.xrm_churn_risk IS DISTINCT FROM v.risk
                 """,
                 as_of,
                 SQL(", ").join(values),
             )
+        )
+        # The early warnings read the risk, written here without write_date.
+        record_changes(
+            self.env, [pid for pid, moved in self.env.cr.fetchall() if moved]
         )
         partners.invalidate_recordset(
             ["xrm_churn_risk", "xrm_churn_risk_factors", "xrm_churn_risk_date"]
@@ -673,12 +685,125 @@ class XrmChurnModel(models.Model):
         return results
 
     @api.model
-    def _cron_xrm_churn_score(self, batch_size=2000):
-        """Nightly: score every relationship, batch by batch, resumable."""
-        return run_daily_on_relationships(
+    def _xrm_score_rules(self):
+        """Everything besides the inputs that scoring depends on (fingerprint)."""
+        models = self.sudo().search([], order="id")
+        tiers = (
+            self.env["xrm.relationship.tier"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([], order="id")
+        )
+        stages = self.env["xrm.journey.stage"].sudo().search([], order="id")
+        return fingerprint(
+            {
+                "models": [
+                    (m.id, m.company_id.id, m.state, m.date, fingerprint(m.weights))
+                    for m in models
+                ],
+                "shared": self.env["xrm.health.profile"]
+                ._xrm_shared_health_company()
+                .id,
+                "pressure": self.env["xrm.contact.pressure"]._xrm_pressure_days(),
+                "stages": stages.read(["max_days", "is_churn"], load=None),
+                # the reasons name the tier
+                "tiers": [(t.id, t.write_date) for t in tiers],
+                "lang": self.env.lang,
+            }
+        )
+
+    @api.model
+    def _xrm_score_changed_sql(self, run):
+        """SQL partner ids whose churn features changed since ``run``'s watermark.
+
+        Written, deleted or moved inputs, and every input that crossed a
+        bucket edge of a feature between the two scoring instants (days
+        since the last contact, days in the stage, the 90-day, pressure and
+        365-day counts, the snapshots and tier history before the day).
+        """
+        before = fields.Datetime.to_datetime(run.previous)
+        now = run.as_of
+        day = timedelta(days=1)
+        stages = self.env["xrm.journey.stage"].sudo().search([("max_days", ">", 0)])
+        pressure = self.env["xrm.contact.pressure"]._xrm_pressure_days()
+
+        def edges(column, offsets):
+            return SQL(" OR ").join(
+                moved(column, before - k * day, now - k * day) for k in sorted(offsets)
+            )
+
+        return SQL(
+            """
+            SELECT id FROM res_partner WHERE write_date >= %(since)s
+            UNION SELECT partner_id FROM xrm_nightly_change
+                   WHERE write_date >= %(since)s
+            UNION SELECT partner_id FROM xrm_interaction
+                   WHERE write_date >= %(since)s
+            UNION SELECT partner_id FROM xrm_interaction WHERE %(entering)s
+            UNION SELECT partner_id FROM xrm_interaction
+                   WHERE is_meaningful AND (%(recency)s)
+            UNION SELECT partner_id FROM xrm_interaction
+                   WHERE outcome = 'negative' AND (%(negative)s)
+            UNION SELECT partner_id FROM xrm_interaction
+                   WHERE direction = 'outbound' AND (%(pressure)s)
+            UNION SELECT partner_id FROM xrm_journey_transition
+                   WHERE write_date >= %(since)s
+            UNION SELECT partner_id FROM xrm_journey_transition
+                   WHERE %(transitions)s
+            UNION SELECT commercial_partner_id FROM helpdesk_ticket
+                   WHERE write_date >= %(since)s
+            UNION SELECT commercial_partner_id FROM helpdesk_ticket
+                   WHERE %(created)s OR %(closed)s
+            UNION SELECT p.commercial_partner_id
+                    FROM crm_lead l JOIN res_partner p ON p.id = l.partner_id
+                   WHERE l.write_date >= %(since)s
+            UNION SELECT p.commercial_partner_id
+                    FROM crm_lead l JOIN res_partner p ON p.id = l.partner_id
+                   WHERE l.won_status = 'won' AND (%(won)s)
+            UNION SELECT partner_id FROM xrm_tier_history
+                   WHERE write_date >= %(since)s OR %(tier)s
+            UNION SELECT partner_id FROM xrm_health_snapshot
+                   WHERE write_date >= %(since)s OR %(snap)s OR %(snap_before)s
+            """,
+            since=run.since,
+            entering=edges(SQL("date"), {0}),
+            recency=edges(SQL("date"), {14, 30, 60, 90}),
+            negative=edges(SQL("date"), {90}),
+            pressure=edges(SQL("date"), {pressure}),
+            transitions=edges(
+                SQL("date"), {0, 30, 90, 180} | {s.max_days + 1 for s in stages}
+            ),
+            created=edges(SQL("create_date"), {0, 90}),
+            closed=edges(SQL("closed_date"), {0}),
+            won=edges(SQL("l.date_closed"), {0, 365}),
+            tier=moved(SQL("date"), before.date(), now.date()),
+            snap=moved(SQL("date"), before.date(), now.date()),
+            snap_before=moved(
+                SQL("date"), (before - 30 * day).date(), (now - 30 * day).date()
+            ),
+        )
+
+    @api.model
+    def _cron_xrm_churn_score(self, batch_size=2000, full=False, now=None):
+        """Nightly: score the relationships, batch by batch, resumable.
+
+        Incremental as the health job is (tools/nightly.py): only the
+        relationships whose features can have changed since the last run;
+        every one when ``full``, without a watermark, or after a model was
+        retrained.
+        """
+        now = now or fields.Datetime.now()
+        as_of = fields.Date.context_today(self, now)
+        return run_nightly_on_relationships(
             self.env,
-            "xrm_churn_risk_date",
-            self._xrm_score_partners,
+            "churn_score",
+            as_of=now,
+            rules=self._xrm_score_rules(),
+            changed=self._xrm_score_changed_sql,
+            done_field="xrm_churn_risk_date",
+            done_date=as_of,
+            process=lambda batch: self._xrm_score_partners(batch, as_of, now),
+            full=full,
             batch_size=batch_size,
             logger=_logger,
             label="XRM churn risk",

@@ -5,6 +5,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL, plaintext2html
 
+from ..tools.nightly import NightlyRun, fingerprint, moved
 from ..tools.rules import no_meaningful_contact_sql, stage_overdue_sql
 from ..tools.settings import xrm_setting
 
@@ -28,9 +29,12 @@ class XrmEarlyWarning(models.AbstractModel):
         return now - timedelta(days=days)
 
     @api.model
-    def _xrm_warning_candidates(self):
-        """{(partner_id, kind): salesperson_id} of warnings that hold now."""
-        now = fields.Datetime.now()
+    def _xrm_warning_candidates(self, now=None, partner_ids=None):
+        """{(partner_id, kind): salesperson_id} of warnings that hold ``now``.
+
+        With ``partner_ids``, only those partners' warnings.
+        """
+        now = now or fields.Datetime.now()
         limit = self._xrm_no_contact_limit(now)
         self.env.flush_all()
         self.env.cr.execute(
@@ -48,7 +52,12 @@ class XrmEarlyWarning(models.AbstractModel):
                   ) AS kind(name, holds)
                  WHERE p.active AND p.id = p.commercial_partner_id
                    AND s.is_churn IS NOT TRUE AND kind.holds
+                   %(only)s
                 """,
+                # no "all OR ids" test: the planner must see the id list
+                only=SQL()
+                if partner_ids is None
+                else SQL("AND p.id = ANY(%s)", list(partner_ids)),
                 limit=limit,
                 silent=no_meaningful_contact_sql("p", limit),
                 overdue=stage_overdue_sql("p", "s", now),
@@ -58,13 +67,107 @@ class XrmEarlyWarning(models.AbstractModel):
         return {(pid, kind): user_id for pid, user_id, kind in self.env.cr.fetchall()}
 
     @api.model
-    def _cron_xrm_early_warnings(self):
-        """Schedule the warnings that hold and close those that no longer do."""
-        Activity = self.env["mail.activity"].sudo()
-        candidates = self._xrm_warning_candidates()
-        open_warnings = Activity.search(
-            [("res_model", "=", "res.partner"), ("xrm_warning_kind", "!=", False)]
+    def _xrm_warning_rules(self):
+        """Everything besides the inputs that warnings depend on (fingerprint)."""
+        stages = self.env["xrm.journey.stage"].sudo().search([], order="id")
+        return fingerprint(
+            {
+                "days": xrm_setting(self.env, "warning_no_contact_days", "60"),
+                "risk": self.env["xrm.churn.model"]._xrm_threshold(),
+                "stages": stages.read(["max_days", "is_churn"], load=None),
+            }
         )
+
+    @api.model
+    def _xrm_warning_changed_sql(self, run):
+        """SQL partner ids whose warnings may have changed since ``run``.
+
+        Partners, their salesperson, their interactions written; health and
+        churn risk moved, warning activities done or deleted (all recorded
+        in xrm.nightly.change); the no-contact limit or a stage's limit
+        passing their stage date or their last meaningful contact.
+        """
+        before = fields.Datetime.to_datetime(run.previous)
+        now = run.as_of
+        old_limit = self._xrm_no_contact_limit(before)
+        limit = self._xrm_no_contact_limit(now)
+        stages = self.env["xrm.journey.stage"].sudo().search([("max_days", ">", 0)])
+        overdue = [
+            SQL(
+                "(xrm_stage_id = %s AND %s)",
+                stage.id,
+                moved(
+                    SQL("xrm_stage_date"),
+                    before - timedelta(days=stage.max_days + 1),
+                    now - timedelta(days=stage.max_days + 1),
+                ),
+            )
+            for stage in stages
+        ]
+        return SQL(
+            """
+            SELECT id FROM res_partner WHERE write_date >= %(since)s
+            UNION SELECT p.id FROM res_partner p
+                    JOIN res_users u ON u.id = p.user_id
+                   WHERE u.write_date >= %(since)s
+            UNION SELECT partner_id FROM xrm_nightly_change
+                   WHERE write_date >= %(since)s
+            UNION SELECT res_id FROM mail_activity
+                   WHERE xrm_warning_kind IS NOT NULL
+                     AND res_model = 'res.partner' AND write_date >= %(since)s
+            UNION SELECT partner_id FROM xrm_interaction
+                   WHERE write_date >= %(since)s
+            UNION SELECT partner_id FROM xrm_interaction
+                   WHERE is_meaningful AND %(contact)s
+            UNION SELECT id FROM res_partner WHERE %(stage)s
+            UNION SELECT id FROM res_partner WHERE %(overdue)s
+            """,
+            since=run.since,
+            contact=moved(SQL("date"), old_limit, limit),
+            stage=moved(SQL("xrm_stage_date"), old_limit, limit),
+            overdue=SQL(" OR ").join(overdue) if overdue else SQL("FALSE"),
+        )
+
+    @api.model
+    def _cron_xrm_early_warnings(self, full=False, now=None):
+        """Schedule the warnings that hold and close those that no longer do.
+
+        Incremental as the health job is (tools/nightly.py): only the
+        partners whose warnings may have changed since the last run are
+        checked; every partner when ``full``, without a watermark, or when
+        the Settings or the stages changed.
+        """
+        now = now or fields.Datetime.now()
+        run = NightlyRun(self.env, "warnings", now, self._xrm_warning_rules(), full)
+        partner_ids = None
+        if not run.full:
+            self.env.flush_all()
+            # Archived or no longer commercial partners too: their open
+            # warnings are closed.
+            partner_ids = [
+                pid
+                for (pid,) in self.env.execute_query(
+                    SQL(
+                        "SELECT id FROM res_partner WHERE id IN (%(changed)s)"
+                        " UNION SELECT commercial_partner_id FROM res_partner"
+                        " WHERE id IN (%(changed)s)",
+                        changed=self._xrm_warning_changed_sql(run),
+                    )
+                )
+            ]
+        result = self._xrm_warnings_apply(now, partner_ids)
+        run.finish()
+        return result
+
+    @api.model
+    def _xrm_warnings_apply(self, now, partner_ids=None):
+        """Schedule and close the warnings of ``partner_ids`` (None: everyone)."""
+        Activity = self.env["mail.activity"].sudo()
+        candidates = self._xrm_warning_candidates(now, partner_ids)
+        domain = [("res_model", "=", "res.partner"), ("xrm_warning_kind", "!=", False)]
+        if partner_ids is not None:
+            domain.append(("res_id", "in", partner_ids))
+        open_warnings = Activity.search(domain)
         existing = {(a.res_id, a.xrm_warning_kind): a for a in open_warnings}
         cleared = Activity.browse(
             a.id for key, a in existing.items() if key not in candidates

@@ -7,8 +7,13 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from ..tools.batch import run_daily_on_relationships
 from ..tools.constants import HEALTH_WINDOW_DAYS, RELATION_TYPES
+from ..tools.nightly import (
+    fingerprint,
+    moved,
+    record_changes,
+    run_nightly_on_relationships,
+)
 from ..tools.settings import xrm_setting_number
 
 _logger = logging.getLogger(__name__)
@@ -336,6 +341,10 @@ class XrmHealthProfile(models.Model):
         )
         self.env.cr.execute(query)
         changes = {pid: (old, new) for pid, old, new in self.env.cr.fetchall()}
+        # The early warnings read the colour, written here without write_date.
+        record_changes(
+            self.env, [pid for pid, (old, new) in changes.items() if old != new]
+        )
         health_fields = [
             name
             for name in partners._fields
@@ -385,18 +394,91 @@ class XrmHealthProfile(models.Model):
         ]
 
     @api.model
-    def _cron_xrm_health(self, batch_size=5000):
-        """Recompute every relationship's health, committing batch by batch.
+    def _xrm_health_rules(self):
+        """Everything besides the inputs that health depends on (fingerprint)."""
+        companies = self.env["res.company"].sudo().search([], order="id")
+        profiles = self.sudo().with_context(active_test=False).search([], order="id")
+        return fingerprint(
+            {
+                "window": HEALTH_WINDOW_DAYS,
+                "shared": self._xrm_shared_health_company().id,
+                "params": [
+                    sorted(self._xrm_parameters_by_type(c).items(), key=str)
+                    for c in companies
+                ],
+                "profiles": profiles.read(
+                    ["relation_type", "company_id", "active"], load=None
+                ),
+            }
+        )
 
-        Resumable: only relationships not yet computed today are taken, so a
-        run stopped by the cron's time budget (or killed) goes on where it
-        stopped when Odoo calls it again, and a finished day is not redone.
-        One failing batch is logged and does not stop the others.
+    @api.model
+    def _xrm_health_changed_sql(self, run):
+        """SQL partner ids whose health inputs changed since ``run``'s watermark.
+
+        Written (``write_date``), deleted or moved (xrm.nightly.change), or
+        crossing an edge of the 365-day window between the two as-of dates.
         """
-        return run_daily_on_relationships(
+        before = fields.Date.to_date(run.previous)
+        old_day, old_start, old_end = self._xrm_health_window(before)
+        day, start, end = self._xrm_health_window(run.as_of)
+        since = run.since
+        return SQL(
+            """
+            SELECT id FROM res_partner WHERE write_date >= %(since)s
+            UNION SELECT partner_id FROM xrm_nightly_change
+                   WHERE write_date >= %(since)s
+            UNION SELECT partner_id FROM xrm_interaction
+                   WHERE write_date >= %(since)s
+            UNION SELECT partner_id FROM xrm_interaction WHERE %(i_start)s
+            UNION SELECT partner_id FROM xrm_interaction WHERE %(i_end)s
+            UNION SELECT partner_id FROM xrm_customer_goal
+                   WHERE write_date >= %(since)s
+            UNION SELECT partner_id FROM xrm_customer_goal WHERE %(g_start)s
+            UNION SELECT commercial_partner_id FROM helpdesk_ticket
+                   WHERE write_date >= %(since)s
+            UNION SELECT t.commercial_partner_id
+                    FROM rating_rating r JOIN helpdesk_ticket t ON t.id = r.res_id
+                   WHERE r.res_model = 'helpdesk.ticket'
+                     AND r.write_date >= %(since)s
+            UNION SELECT t.commercial_partner_id
+                    FROM rating_rating r JOIN helpdesk_ticket t ON t.id = r.res_id
+                   WHERE r.res_model = 'helpdesk.ticket'
+                     AND (%(r_start)s OR %(r_end)s)
+            """,
+            since=since,
+            i_start=moved(SQL("date"), old_start, start),
+            i_end=moved(SQL("date"), old_end, end),
+            g_start=moved(SQL("deadline"), old_day, day),
+            r_start=moved(SQL("r.rated_on"), old_start, start),
+            r_end=moved(SQL("r.rated_on"), old_end, end),
+        )
+
+    @api.model
+    def _cron_xrm_health(self, batch_size=5000, full=False, as_of=None):
+        """Recompute the relationships' health, committing batch by batch.
+
+        Incremental when a previous run left its watermark: only the
+        relationships whose inputs changed, or whose 365-day window moved
+        past an input, since that run (tools/nightly.py); every relationship
+        when ``full``, when there is no watermark, or when the rules changed
+        (profiles, Settings). Resumable: only relationships not yet computed
+        today are taken, so a run stopped by the cron's time budget (or
+        killed) goes on where it stopped when Odoo calls it again, and a
+        finished day is not redone. One failing batch is logged and does not
+        stop the others (and is retried by the next run).
+        """
+        as_of = fields.Date.to_date(as_of) or fields.Date.context_today(self)
+        return run_nightly_on_relationships(
             self.env,
-            "xrm_health_date",
-            self._xrm_compute_health,
+            "health",
+            as_of=as_of,
+            rules=self._xrm_health_rules(),
+            changed=self._xrm_health_changed_sql,
+            done_field="xrm_health_date",
+            done_date=as_of,
+            process=lambda batch: self._xrm_compute_health(batch, as_of),
+            full=full,
             batch_size=batch_size,
             logger=_logger,
             label="XRM health",

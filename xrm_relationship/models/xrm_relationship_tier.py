@@ -7,7 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from ..tools.batch import run_daily_on_relationships
+from ..tools.nightly import fingerprint, moved, run_nightly_on_relationships
 from ..tools.rules import satisfied_sql
 from ..tools.settings import xrm_setting_number
 
@@ -375,19 +375,119 @@ class XrmRelationshipTier(models.Model):
         )
 
     @api.model
-    def _cron_xrm_assign_tiers(self, batch_size=5000):
-        """Tier every active relationship, committing batch by batch.
+    def _xrm_tier_rules(self):
+        """Everything besides the inputs that tiers depend on (fingerprint)."""
+        tiers = self.sudo().with_context(active_test=False).search([], order="id")
+        return fingerprint(
+            {
+                "params": self._xrm_tier_params(),
+                "company": self.env.company.id,
+                "tiers": tiers.read(
+                    [
+                        "sequence",
+                        "active",
+                        "company_id",
+                        "min_score",
+                        "min_active_periods",
+                        "appreciation_activity",
+                    ],
+                    load=None,
+                ),
+            }
+        )
 
-        Resumable, like the health job: only relationships not yet tiered
-        today are taken, so a run stopped by the cron's time budget (or
-        killed) goes on where it stopped when Odoo calls it again, and a
-        finished day is not redone. A second run the same day changes
-        nothing: history, notes and activities only follow a change of tier.
+    @api.model
+    def _xrm_tier_changed_sql(self, run):
+        """SQL partner ids whose tier inputs changed since ``run``'s watermark.
+
+        Written, deleted or moved inputs, and every signal that crossed a
+        period edge: periods roll with the as-of date, so a signal moving
+        from one period to the next can change the capped score.
         """
-        return run_daily_on_relationships(
+        params = self._xrm_tier_params()
+        period = timedelta(days=params["period_days"])
+        old_end = datetime.combine(fields.Date.to_date(run.previous), time.min)
+        end = datetime.combine(run.as_of, time.min)
+        parts = [
+            SQL(
+                """
+                SELECT id FROM res_partner WHERE write_date >= %(since)s
+                UNION SELECT xrm_referred_by_id FROM res_partner
+                       WHERE write_date >= %(since)s
+                         AND xrm_referred_by_id IS NOT NULL
+                UNION SELECT partner_id FROM xrm_nightly_change
+                       WHERE write_date >= %(since)s
+                UNION SELECT partner_id FROM xrm_interaction
+                       WHERE write_date >= %(since)s
+                UNION SELECT partner_id FROM xrm_engagement_event
+                       WHERE write_date >= %(since)s
+                UNION SELECT partner_id FROM xrm_customer_goal
+                       WHERE write_date >= %(since)s
+                UNION SELECT commercial_partner_id FROM helpdesk_ticket
+                       WHERE write_date >= %(since)s
+                UNION SELECT t.commercial_partner_id
+                        FROM rating_rating r JOIN helpdesk_ticket t ON t.id = r.res_id
+                       WHERE r.res_model = 'helpdesk.ticket'
+                         AND r.write_date >= %(since)s
+                """,
+                since=run.since,
+            )
+        ]
+        for k in range(params["periods"] + 1):
+            old_edge, edge = old_end - k * period, end - k * period
+            parts.append(
+                SQL(
+                    """
+                    SELECT partner_id FROM xrm_interaction
+                     WHERE outcome = 'positive' AND %(i)s
+                    UNION SELECT partner_id FROM xrm_engagement_event WHERE %(e)s
+                    UNION SELECT xrm_referred_by_id FROM res_partner
+                           WHERE xrm_referred_by_id IS NOT NULL AND %(r)s
+                    UNION SELECT partner_id FROM xrm_customer_goal
+                           WHERE state = 'achieved' AND (%(g)s
+                                 OR (deadline IS NULL AND %(gw)s))
+                    UNION SELECT t.commercial_partner_id
+                            FROM rating_rating r
+                            JOIN helpdesk_ticket t ON t.id = r.res_id
+                           WHERE r.res_model = 'helpdesk.ticket'
+                             AND %(satisfied)s AND %(rt)s
+                    """,
+                    i=moved(SQL("date"), old_edge, edge),
+                    e=moved(SQL("date"), old_edge, edge),
+                    r=moved(SQL("create_date"), old_edge, edge),
+                    g=moved(SQL("deadline"), old_edge.date(), edge.date()),
+                    gw=moved(SQL("write_date"), old_edge, edge),
+                    rt=moved(SQL("r.rated_on"), old_edge, edge),
+                    satisfied=satisfied_sql("r"),
+                )
+            )
+        return SQL(" UNION ").join(parts)
+
+    @api.model
+    def _cron_xrm_assign_tiers(self, batch_size=5000, full=False, as_of=None):
+        """Tier the active relationships, committing batch by batch.
+
+        Incremental as the health job is (tools/nightly.py): only the
+        relationships whose signals changed or crossed a period edge since
+        the last run, every one when ``full``, without a watermark or when
+        the tiers or their Settings changed. Resumable, like the health job:
+        only relationships not yet tiered today are taken, so a run stopped
+        by the cron's time budget (or killed) goes on where it stopped when
+        Odoo calls it again, and a finished day is not redone. A second run
+        the same day changes nothing: history, notes and activities only
+        follow a change of tier.
+        """
+        as_of = fields.Date.to_date(as_of) or fields.Date.context_today(self)
+        return run_nightly_on_relationships(
             self.env,
-            "xrm_tier_date",
-            self._xrm_assign,
+            "tiers",
+            as_of=as_of,
+            rules=self._xrm_tier_rules(),
+            changed=self._xrm_tier_changed_sql,
+            done_field="xrm_tier_date",
+            done_date=as_of,
+            process=lambda batch: self._xrm_assign(batch, as_of),
+            full=full,
             batch_size=batch_size,
             logger=_logger,
             label="XRM tiers",

@@ -63,6 +63,8 @@ MATRIX = {
     # product feedback: salespeople log and edit, the product team triages
     "xrm.feedback":             ("", "", "", "rwc", "rwcu", "c"),
     "xrm.feedback.ranking":     ("", "", "", "", "r", ""),
+    # the nightly jobs' change log: system administrators read it, nobody writes
+    "xrm.nightly.change":       ("", "", "", "", "", ""),
 }
 # fmt: on
 
@@ -267,6 +269,9 @@ def build_world(cls):
                     "date": date.today(),
                     "to_tier_id": tier.id,
                 }
+            ),
+            "xrm.nightly.change": env["xrm.nightly.change"].create(
+                {"partner_id": cls.customer.id}
             ),
             "xrm.ticket.suggestion": env["xrm.ticket.suggestion"].create(
                 {"ticket_id": ticket.id, "similar_ticket_id": resolved.id}

@@ -218,8 +218,16 @@ class TestHealth(XrmCommon):
             ),
             2,
         )
+        # Run again: incremental, and nothing counts twice.
         with patch.object(Cron, "_commit_progress", return_value=100.0):
-            self.assertEqual(Health._cron_xrm_health(batch_size=500), 0)
+            Health._cron_xrm_health(batch_size=500)
+        self.assertEqual(partners.mapped("xrm_health"), ["green", "green"])
+        self.assertEqual(
+            self.env["xrm.health.snapshot"].search_count(
+                [("partner_id", "in", partners.ids), ("date", "=", self.today)]
+            ),
+            2,
+        )
 
     def test_salesperson_cannot_edit_profiles(self):
         profile = self.env["xrm.health.profile"].create({"relation_type": "agent"})

@@ -28,7 +28,17 @@ def relationships_sql(done_field=None, as_of=None):
     return SQL("%s ORDER BY id", query)
 
 
-def run_in_batches(model, todo, process, *, batch_size, logger, label):
+def run_in_batches(
+    model,
+    todo,
+    process,
+    *,
+    batch_size,
+    logger,
+    label,
+    on_failure=None,
+    on_complete=None,
+):
     """Run ``process(batch)`` over the records still to do, batch by batch.
 
     :param model: the model walked (a recordset; its env is used)
@@ -40,6 +50,9 @@ def run_in_batches(model, todo, process, *, batch_size, logger, label):
     :param process: callable taking one batch (a recordset of ``model``)
     :param logger: the caller's logger: a failing batch is logged there (with
         ``label``) and rolled back to its savepoint; the others go on
+    :param on_failure: optional callable given a failed batch, after its rollback
+    :param on_complete: optional callable run (and committed) once every
+        batch ran, not when the time budget stopped the run
     :return: how many records were to do
     """
     env = model.env
@@ -59,8 +72,14 @@ def run_in_batches(model, todo, process, *, batch_size, logger, label):
             logger.exception(
                 "%s: batch starting at %s %s failed", label, model._name, batch[:1].id
             )
+            if on_failure:
+                on_failure(batch)
         if not Cron._commit_progress(len(batch)):
             break  # out of time: Odoo calls the job again for the rest
+    else:
+        if on_complete:
+            on_complete()
+            Cron._commit_progress()
     return len(ids)
 
 

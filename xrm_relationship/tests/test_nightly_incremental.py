@@ -1,0 +1,285 @@
+# Copyright 2026 XRM Relationship contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Incremental nightly jobs give exactly what full runs give (issue 17).
+
+A generated world is computed in full, its rows are aged (a test runs in one
+transaction, so everything it writes has one write_date: the world is moved
+to "two days ago"), some inputs of several kinds change, the jobs run
+incrementally three days later, then every engine recomputes every
+relationship as of the same day: nothing may differ, and the full pass must
+find nothing left to create or close.
+"""
+
+import json
+from datetime import timedelta
+from unittest.mock import patch
+
+from odoo import fields
+from odoo.tests import tagged
+
+from ..models.res_partner_health_time import sparkline
+from ..models.xrm_churn_model import FEATURES
+from .common import XrmWorld
+from .test_generated_data import load_generator
+
+SCALE = 0.004
+AGED_TABLES = (
+    "res_partner",
+    "res_users",
+    "xrm_interaction",
+    "xrm_engagement_event",
+    "xrm_customer_goal",
+    "xrm_journey_transition",
+    "xrm_tier_history",
+    "xrm_health_snapshot",
+    "helpdesk_ticket",
+    "rating_rating",
+    "crm_lead",
+    "mail_activity",
+    "xrm_nightly_change",
+)
+SKIPPED = {"xrm_health_date", "xrm_tier_date", "xrm_churn_risk_date"}
+
+
+@tagged("post_install", "-at_install")
+class TestNightlyIncremental(XrmWorld):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.generated = load_generator().generate(
+            cls.env, SCALE, company=cls.company, log=lambda _msg: None
+        )
+        cls.world = cls.env["res.partner"].browse(cls.generated["res.partner"])
+        # A model that scores (too little history here to learn one): a weight
+        # per bucket, spread so that buckets matter.
+        now = fields.Datetime.now()
+        Churn = cls.env["xrm.churn.model"]
+        rows = cls.env.execute_query(Churn._xrm_samples_sql(cls.company, [now]))
+        weights = {name: {} for name in FEATURES}
+        for _pid, _as_of, _label, *buckets in rows:
+            for name, bucket in zip(FEATURES, buckets, strict=True):
+                weights[name][bucket] = (sum(map(ord, name + bucket)) % 41 - 20) / 10
+        Churn._xrm_model_for(cls.company).write(
+            {"state": "ready", "weights": {"prior": -1.0, "features": weights}}
+        )
+        cls.cron_patch = patch.object(
+            type(cls.env["ir.cron"]), "_commit_progress", return_value=1000.0
+        )
+        cls.cron_patch.start()
+        cls.addClassCleanup(cls.cron_patch.stop)
+
+    # ------------------------------------------------------------------
+    def _nightly(self, day, full=False):
+        """Every nightly job as of ``day`` (a date), in the crons' order."""
+        now = fields.Datetime.to_datetime(day) + timedelta(hours=2)
+        counts = {
+            "health": self.env["xrm.health.profile"]._cron_xrm_health(
+                full=full, as_of=day
+            ),
+            "tiers": self.env["xrm.relationship.tier"]._cron_xrm_assign_tiers(
+                full=full, as_of=day
+            ),
+            "churn": self.env["xrm.churn.model"]._cron_xrm_churn_score(
+                full=full, now=now
+            ),
+        }
+        self.env["xrm.early.warning"]._cron_xrm_early_warnings(full=full, now=now)
+        self.env.invalidate_all()
+        return counts
+
+    def _age(self):
+        """Everything written so far was written two days ago."""
+        for table in AGED_TABLES:
+            self.env.cr.execute(
+                f"UPDATE {table} SET write_date = write_date - INTERVAL '2 days'"  # noqa: E501
+            )
+        self.env.invalidate_all()
+
+    def _figures(self):
+        """Every stored figure of every relationship, but the computed-on dates."""
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_name = 'res_partner' AND ("
+            " column_name LIKE 'xrm_c%%' OR column_name LIKE 'xrm_health%%'"
+            " OR column_name LIKE 'xrm_tier%%')"
+        )
+        columns = sorted({c for (c,) in cr.fetchall()} - SKIPPED)
+        cr.execute(
+            f"SELECT id, {', '.join(columns)} FROM res_partner"  # noqa: E501
+            " WHERE id = commercial_partner_id ORDER BY id"
+        )
+        partners = {
+            row[0]: dict(zip(columns, row[1:], strict=True)) for row in cr.fetchall()
+        }
+        # The history readers take the latest snapshot: compare those.
+        cr.execute(
+            """
+            SELECT DISTINCT ON (partner_id) partner_id, cx_score, co_score,
+                   cs_score, has_cx, has_co, health, csat_avg, csat_count,
+                   quality_avg, quality_count, goal_count, cx_weight,
+                   interaction_count, undocumented_count, uncertain
+              FROM xrm_health_snapshot ORDER BY partner_id, date DESC
+            """
+        )
+        snapshots = {row[0]: row[1:] for row in cr.fetchall()}
+        cr.execute(
+            "SELECT partner_id, date, from_tier_id, to_tier_id, score"
+            " FROM xrm_tier_history ORDER BY 1, 2, 3, 4"
+        )
+        history = cr.fetchall()
+        cr.execute(
+            "SELECT res_id, xrm_warning_kind, user_id FROM mail_activity"
+            " WHERE xrm_warning_kind IS NOT NULL AND res_model = 'res.partner'"
+            " ORDER BY 1, 2"
+        )
+        warnings = cr.fetchall()
+        return partners, snapshots, history, warnings
+
+    def _relationships(self):
+        self.env.cr.execute(
+            "SELECT id FROM res_partner WHERE active AND id = commercial_partner_id"
+        )
+        return self.env["res.partner"].browse([r[0] for r in self.env.cr.fetchall()])
+
+    # ------------------------------------------------------------------
+    def test_incremental_equals_full(self):
+        today = fields.Date.context_today(self.env.user)
+        settled = today + timedelta(days=1)
+        later = today + timedelta(days=4)
+        partners = self.world.sorted("id")
+        a, b, c, d, e, h = (partners[k] for k in (10, 20, 30, 40, 50, 60))
+        # An interaction that leaves the 365-day window between the two days.
+        leaving = self._interaction(
+            h,
+            str(fields.Datetime.to_datetime(settled) - timedelta(days=364, hours=-1)),
+            state="done",
+            quality=1,
+            outcome="negative",
+        )
+        self.assertTrue(leaving)
+        Goal = self.env["xrm.customer.goal"]
+        goal = Goal.create(
+            {"partner_id": d.id, "name": "Go live", "company_id": self.company.id}
+        )
+        doomed = self.env["xrm.interaction"].search(
+            [("partner_id", "=", e.id), ("state", "=", "done"), ("quality", ">=", 1)],
+            limit=1,
+        )
+        self.assertTrue(doomed)
+
+        first = self._nightly(today, full=True)
+        self._age()
+        # The day after a first full run, churn scoring sees every partner's
+        # first snapshot and first tier: the next day is a normal day.
+        self._nightly(settled)
+        before = self._figures()
+        self._age()
+
+        # The day's changes, of several kinds.
+        self._interaction(
+            a, str(fields.Datetime.now()), state="done", quality=5, outcome="positive"
+        )
+        ticket = self.env["helpdesk.ticket"].search(
+            [("commercial_partner_id", "=", b.id)], limit=1
+        ) or self._ticket(b, str(fields.Datetime.now()))
+        self._rating(ticket, 1, str(fields.Datetime.now()))
+        self._purchase(c, str(fields.Datetime.now()), 5000)
+        goal.write({"state": "achieved"})
+        doomed.unlink()
+        warning = self.env["mail.activity"].search(
+            [("xrm_warning_kind", "!=", False), ("res_model", "=", "res.partner")],
+            limit=1,
+        )
+        self.assertTrue(warning, "the world has warnings")
+        warning.action_feedback(feedback="Called them")
+
+        counts = self._nightly(later)
+        incremental = self._figures()
+        total = len(self._relationships())
+        self.assertLess(counts["health"], total / 2, "health ran incrementally")
+        self.assertLess(counts["churn"], total, "scoring ran incrementally")
+        for mark in ("health", "tiers", "churn_score", "warnings"):
+            value = json.loads(
+                self.env["ir.config_parameter"].get_param(
+                    f"xrm_relationship.nightly.{mark}"
+                )
+            )
+            self.assertEqual(value["mode"], "incremental", mark)
+        changed = {
+            pid
+            for pid, figures in incremental[0].items()
+            if before[0].get(pid) != figures
+        }
+        self.assertTrue({a.id, b.id, d.id, e.id, h.id} <= changed, changed)
+
+        # The same day in full, every engine over every relationship.
+        relationships = self._relationships()
+        now = fields.Datetime.to_datetime(later) + timedelta(hours=2)
+        self.env["xrm.health.profile"]._xrm_compute_health(relationships, later)
+        history = self.env["xrm.relationship.tier"]._xrm_assign(relationships, later)
+        self.env["xrm.churn.model"]._xrm_score_partners(relationships, later, now)
+        created, cleared = self.env["xrm.early.warning"]._xrm_warnings_apply(now)
+        self.env.invalidate_all()
+        self.assertFalse(history, "a tier change was missed")
+        self.assertFalse(created, "a warning was missed")
+        self.assertFalse(cleared, "a cleared warning was missed")
+        full = self._figures()
+        for label, got, expected in zip(
+            ("partners", "snapshots", "tier history", "warnings"),
+            incremental,
+            full,
+            strict=True,
+        ):
+            if isinstance(expected, dict):
+                diff = {
+                    pid: (got.get(pid), value)
+                    for pid, value in expected.items()
+                    if got.get(pid) != value
+                }
+                self.assertFalse(diff, f"{label} differ")
+            else:
+                self.assertEqual(got, expected, label)
+        self.assertGreater(first["health"], counts["health"])
+
+    def test_second_run_and_rule_change(self):
+        """Run twice: nothing the second time; new rules: a full run."""
+        today = fields.Date.context_today(self.env.user)
+        Health = self.env["xrm.health.profile"]
+        self.assertGreater(Health._cron_xrm_health(as_of=today), 0)  # no mark: full
+        self._age()
+        # The same day again: only what changed since the first run (nothing).
+        self.assertEqual(Health._cron_xrm_health(as_of=today), 0)
+        tomorrow = today + timedelta(days=1)
+        few = Health._cron_xrm_health(as_of=tomorrow)
+        self.assertLess(few, len(self._relationships()) / 2)
+        self.env["ir.config_parameter"].set_param("xrm_relationship.cs_green", "80")
+        after = today + timedelta(days=2)
+        self.assertEqual(
+            Health._cron_xrm_health(as_of=after), len(self._relationships())
+        )
+        mark = json.loads(
+            self.env["ir.config_parameter"].get_param("xrm_relationship.nightly.health")
+        )
+        self.assertEqual(mark["mode"], "full")
+
+
+@tagged("post_install", "-at_install")
+class TestTrendHeldScore(XrmWorld):
+    def test_week_without_snapshot_keeps_the_score(self):
+        """Incremental nights write no snapshot for unchanged relationships."""
+        partner = self._partner("Steady Co")
+        self.env["xrm.customer.goal"].create(
+            {
+                "partner_id": partner.id,
+                "name": "Steady",
+                "company_id": self.company.id,
+                "progress": 50,
+            }
+        )
+        today = fields.Date.context_today(self.env.user)
+        partner._xrm_compute_health(as_of=today - timedelta(weeks=20))
+        partner.invalidate_recordset()
+        self.assertEqual(partner.xrm_cs_score, 50.0)
+        self.assertEqual(partner.xrm_health_sparkline, sparkline([50.0] * 12))
