@@ -129,7 +129,7 @@ class CrmLead(models.Model):
 
 
 class RatingRating(models.Model):
-    _inherit = "rating.rating"
+    _inherit = "rating.rating"  # pylint: disable=consider-merging-classes-inherited
 
     def unlink(self):
         tickets = self.sudo().filtered(lambda r: r.res_model == "helpdesk.ticket")
