@@ -667,18 +667,30 @@ BENCH = REPO / "tools" / "bench"
 # Rows of the report: (result key, label, format). A key a run did not
 # measure shows as "—".
 BENCH_ROWS = [
-    ("generate_s", "generation: bulk data + VACUUM ANALYZE, after the install (s)", ".0f"),
+    (
+        "generate_s",
+        "generation: bulk data + VACUUM ANALYZE, after the install (s)",
+        ".0f",
+    ),
     ("db_size_mb", "database size after generation (MB)", ".0f"),
     ("floor", "floor: plain SQL aggregates (s)", ".3f"),
     ("compute_kpis", "compute_kpis, all KPIs, company + salespeople (s)", ".3f"),
     ("kpi_floor_ratio", "compute_kpis / floor", ".1f"),
     ("health_all", "CS health of every partner (s)", ".3f"),
     ("churn_train", "churn model: training with its backtest (s)", ".3f"),
-    ("churn_score_all", "churn risk of every relationship, batches of 2,000 (s)", ".3f"),
+    (
+        "churn_score_all",
+        "churn risk of every relationship, batches of 2,000 (s)",
+        ".3f",
+    ),
     ("churn_samples", "churn model: samples (relationship × as-of date)", ",d"),
     ("churn_count", "churn model: relationships that churned in them", ",d"),
     ("churn_auc", "churn model: backtest AUC (time split)", ".2f"),
-    ("churn_flagged", "churn model: churned in the test period, flagged in advance", "s"),
+    (
+        "churn_flagged",
+        "churn model: churned in the test period, flagged in advance",
+        "s",
+    ),
     ("churn_scored", "relationships given a churn risk", ",d"),
     ("dashboard", "dashboard data call (s)", ".3f"),
     ("partner_form", "partner form read, server (s)", ".3f"),
@@ -701,7 +713,10 @@ BENCH_TARGETS = {
         "health_all": ("≤ 60 s", lambda f: f["health_all"] <= 60),
         "churn_train": ("≤ 60 s", lambda f: f["churn_train"] <= 60),
         "churn_score_all": ("≤ 30 s", lambda f: f["churn_score_all"] <= 30),
-        "churn_count": ("≥ 50 (else nothing is scored)", lambda f: f["churn_count"] >= 50),
+        "churn_count": (
+            "≥ 50 (else nothing is scored)",
+            lambda f: f["churn_count"] >= 50,
+        ),
         "dashboard": ("≤ 0.3 s", lambda f: f["dashboard"] <= 0.3),
         "partner_form": ("≤ 0.1 s", lambda f: f["partner_form"] <= 0.1),
         "stage_analysis": ("< 1 s", lambda f: f["stage_analysis"] < 1),
@@ -714,14 +729,23 @@ BENCH_TARGETS = {
         "compute_kpis": ("≤ 5× floor", lambda f: f["compute_kpis"] <= 5 * f["floor"]),
         "kpi_floor_ratio": ("≤ 5×", None),
         "health_all": ("≤ 120 s", lambda f: f["health_all"] <= 120),
-        "churn_count": ("≥ 50 (else nothing is scored)", lambda f: f["churn_count"] >= 50),
+        "churn_count": (
+            "≥ 50 (else nothing is scored)",
+            lambda f: f["churn_count"] >= 50,
+        ),
         "dashboard": ("≤ 0.3 s", lambda f: f["dashboard"] <= 0.3),
         "partner_form": ("≤ 0.1 s", lambda f: f["partner_form"] <= 0.1),
         "peak_memory_mb": ("≤ 1024", lambda f: f["peak_memory_mb"] <= 1024),
     },
 }
 # Figures that must grow no faster than the data between two scales.
-BENCH_GROWTH = ("compute_kpis", "health_all", "dashboard", "churn_train", "churn_score_all")
+BENCH_GROWTH = (
+    "compute_kpis",
+    "health_all",
+    "dashboard",
+    "churn_train",
+    "churn_score_all",
+)
 
 
 def _odoo_script(odoo_src, venv, db, script, **env_vars):
@@ -862,9 +886,8 @@ def _bench_derived(fig):
         fig["churn_count"] = model.get("churn_count")
         if model.get("state") == "ready":
             fig["churn_auc"] = model.get("auc")
-            fig["churn_flagged"] = (
-                f"{model.get('flagged_count', 0):,} of {model.get('test_churn_count', 0):,}"
-            )
+            flagged, churned = model["flagged_count"], model["test_churn_count"]
+            fig["churn_flagged"] = f"{flagged:,} of {churned:,}"
         else:
             fig["churn_flagged"] = "too little history"
     return fig

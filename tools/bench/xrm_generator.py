@@ -65,7 +65,9 @@ def generate(env, scale, company=None, log=print, return_ids=True):  # noqa: C90
     stages = env["xrm.journey.stage"].search([], order="sequence, id")
     churn_stage = stages.filtered("is_churn")[:1]
     living = stages - churn_stage
-    at_risk = env.ref("xrm_relationship.xrm_journey_stage_at_risk", False) or living[-1:]
+    at_risk = (
+        env.ref("xrm_relationship.xrm_journey_stage_at_risk", False) or living[-1:]
+    )
     # Where a relationship starts, and where those that churn were before.
     entry_stage = living[:1]
     working = living - entry_stage - at_risk or living

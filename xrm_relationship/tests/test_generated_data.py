@@ -154,7 +154,9 @@ class TestGeneratedData(KpiReferenceMixin, XrmWorld):
         self.assertFalse(
             interactions.filtered(
                 lambda i: i.date < i.partner_id.create_date
-                or (i.partner_id.xrm_churn_date and i.date > i.partner_id.xrm_stage_date)
+                or (
+                    i.partner_id.xrm_churn_date and i.date > i.partner_id.xrm_stage_date
+                )
             )
         )
 
