@@ -3,8 +3,11 @@
 """Fill an xrm_relationship database with a seeded, realistic volume of data.
 
 ``generate(env, scale)``: 1.0 = 100,000 partners, 1,000,000 interactions,
-50,000 opportunities, 50,000 tickets with ratings, stage transitions and
-goals. ``tools/xrm.py generate`` calls it through ``generate.py`` inside
+50,000 opportunities, 50,000 tickets with ratings, each relationship's
+journey (entry, moves, and for one in five a churn, most of them after their
+meaningful contact stopped: the history the churn model learns from) and
+goals; up to 10.0 (a million partners) in bounded memory: every step is one
+statement, or slices of a million rows, run inside PostgreSQL. ``tools/xrm.py generate`` calls it through ``generate.py`` inside
 ``odoo-bin shell``; the test suite calls it on a tiny scale to check that the
 data reads exactly like ORM-made data and that the KPIs on it match a plain
 reference computation.
@@ -22,13 +25,25 @@ from odoo.addons.iap.tools.iap_tools import mail_prepare_for_domain_search
 N_SALESPEOPLE = 20
 N_TECHNICIANS = 10
 SEED = 0.42
+# Journey history (the churn model learns from it): a share of the
+# relationships churned over the two years, most of them after their
+# meaningful contact stopped 75-90 days before (the planted signal, as in
+# tests/test_churn_model.py), the others at a random moment while in touch.
+CHURN_SHARE = 0.2
+SILENT_SHARE = 0.7
+SILENT_DAYS = (75, 90)
+# Bulk inserts of the big tables go by this many rows: each statement stays
+# bounded (sorts, hash tables, one transaction's progress in the log).
+CHUNK = 1_000_000
 
 
-def generate(env, scale, company=None, log=print):  # noqa: C901 (one linear script)
+def generate(env, scale, company=None, log=print, return_ids=True):  # noqa: C901
     """Generate ``scale`` × the full size; return the new records' ids by model.
 
     ``company``: the company of the generated records; partners are shared
-    (no company) when it is not given, as contacts usually are.
+    (no company) when it is not given, as contacts usually are. With
+    ``return_ids`` false, only the row counts are returned (10 million ids
+    do not belong in memory).
     """
     n_partners = max(int(100_000 * scale), 1)
     n_interactions = int(1_000_000 * scale)
@@ -49,6 +64,13 @@ def generate(env, scale, company=None, log=print):  # noqa: C901 (one linear scr
     admin = env.ref("base.user_admin")
     stages = env["xrm.journey.stage"].search([], order="sequence, id")
     churn_stage = stages.filtered("is_churn")[:1]
+    living = stages - churn_stage
+    at_risk = (
+        env.ref("xrm_relationship.xrm_journey_stage_at_risk", False) or living[-1:]
+    )
+    # Where a relationship starts, and where those that churn were before.
+    entry_stage = living[:1]
+    working = living - entry_stage - at_risk or living
     won_stage = env["crm.stage"].search([("is_won", "=", True)], limit=1)
     open_stage = env["crm.stage"].search([("is_won", "=", False)], limit=1)
     ticket_closed = env["helpdesk.ticket.stage"].search(
@@ -99,6 +121,14 @@ def generate(env, scale, company=None, log=print):  # noqa: C901 (one linear scr
         "techs": tech_ids,
         "stages": stages.ids,
         "churn": churn_stage.id,
+        "living": living.ids,
+        "working": working.ids,
+        "entry": entry_stage.id,
+        "at_risk": at_risk.id,
+        "churn_share": CHURN_SHARE,
+        "silent_share": SILENT_SHARE,
+        "silent_min": SILENT_DAYS[0],
+        "silent_span": SILENT_DAYS[1] - SILENT_DAYS[0],
         "n_partners": n_partners,
         "n_interactions": n_interactions,
         "n_leads": n_leads,
@@ -110,23 +140,73 @@ def generate(env, scale, company=None, log=print):  # noqa: C901 (one linear scr
         "ticket_model": env["ir.model"]._get_id("helpdesk.ticket"),
     }
 
-    # A scratch table of the generated partners, for the later steps.
-    step(f"{n_partners} partners")
+    step(f"{n_partners} partners and their journeys")
+    # A scratch table of the generated partners, for the later steps, with
+    # each one's journey: created → the entry stage; then (moved) a working
+    # stage; those that churn went silent first (silent_from, then At risk
+    # 60 days later) or not, and entered the churn stage on churn_at.
     # Ids come from the table's own sequence, as the ORM's inserts take them.
     ex(
         """
         CREATE TEMP TABLE bench_partner AS
-        SELECT nextval('res_partner_id_seq')::int AS id, n,
-               (ARRAY['customer','customer','customer','customer','agent','supplier',
-                      'contractor','technician','other'])[1 + floor(random() * 9)::int]
-                   AS rtype,
-               (%(sales)s::int[])[1 + floor(random() * cardinality(%(sales)s::int[]))::int]
-                   AS user_id,
-               (%(stages)s::int[])[1 + floor(random() * cardinality(%(stages)s::int[]))::int]
-                   AS stage_id,
-               NOW() AT TIME ZONE 'UTC' - random() * INTERVAL '730 days' AS created,
-               GREATEST(1, floor(n * random())::int) AS referrer_n
-          FROM generate_series(1, %(n_partners)s) AS n
+        SELECT w.*, w.life_to - w.days AS life_from
+          FROM (
+        SELECT j.*,
+               CASE WHEN j.churn_at IS NOT NULL THEN %(churn)s
+                    WHEN j.moved IS NULL THEN %(entry)s
+                    ELSE j.current END AS stage_id,
+               COALESCE(j.churn_at, j.moved, j.created) AS stage_date,
+               j.silent_from + INTERVAL '60 days' AS at_risk_at,
+               COALESCE(j.churn_at, NOW() AT TIME ZONE 'UTC') AS ends,
+               -- float8, as the lookups' points (numeric would not use the index)
+               (EXTRACT(EPOCH FROM COALESCE(j.churn_at, NOW() AT TIME ZONE 'UTC')
+                                   - j.created) / 86400)::float8 AS days,
+               SUM((EXTRACT(EPOCH FROM COALESCE(j.churn_at, NOW() AT TIME ZONE 'UTC')
+                                       - j.created) / 86400)::float8)
+                   OVER (ORDER BY j.n) AS life_to
+          FROM (
+            SELECT c.id, c.n, c.rtype, c.user_id, c.created, c.referrer_n, c.current,
+                   c.work, c.churn_at,
+                   CASE WHEN c.churn_at IS NOT NULL AND c.r_silent < %(silent_share)s
+                        THEN GREATEST(c.created, c.churn_at
+                             - (%(silent_min)s + c.r_gap * %(silent_span)s)
+                               * INTERVAL '1 day') END AS silent_from,
+                   -- the move out of the entry stage (none for one in nine)
+                   CASE WHEN c.churn_at IS NOT NULL
+                        THEN c.created + (c.churn_at - c.created) * c.r_move * 0.5
+                        WHEN c.current != %(entry)s
+                        THEN c.created
+                             + (NOW() AT TIME ZONE 'UTC' - c.created) * c.r_move
+                   END AS moved
+              FROM (
+                SELECT b.*,
+                       CASE WHEN b.r_churn < %(churn_share)s
+                             AND b.created < NOW() AT TIME ZONE 'UTC'
+                                 - INTERVAL '45 days'
+                            THEN b.created + INTERVAL '45 days'
+                                 + (NOW() AT TIME ZONE 'UTC' - b.created
+                                    - INTERVAL '45 days') * b.r_when END AS churn_at
+                  FROM (
+                    SELECT nextval('res_partner_id_seq')::int AS id, n,
+                           (ARRAY['customer','customer','customer','customer','agent',
+                                  'supplier','contractor','technician','other'])
+                               [1 + floor(random() * 9)::int] AS rtype,
+                           (%(sales)s::int[])[1 + floor(random()
+                               * cardinality(%(sales)s::int[]))::int] AS user_id,
+                           (%(living)s::int[])[1 + floor(random()
+                               * cardinality(%(living)s::int[]))::int] AS current,
+                           (%(working)s::int[])[1 + floor(random()
+                               * cardinality(%(working)s::int[]))::int] AS work,
+                           NOW() AT TIME ZONE 'UTC' - random() * INTERVAL '730 days'
+                               AS created,
+                           GREATEST(1, floor(n * random())::int) AS referrer_n,
+                           random() AS r_churn, random() AS r_when,
+                           random() AS r_silent, random() AS r_gap, random() AS r_move
+                      FROM generate_series(1, %(n_partners)s) AS n
+                  ) b
+              ) c
+          ) j
+          ) w
         """,
         params,
     )
@@ -136,12 +216,15 @@ def generate(env, scale, company=None, log=print):  # noqa: C901 (one linear scr
             id, name, complete_name, commercial_company_name, active, is_company, type,
             lang, partner_share, commercial_partner_id,
             user_id, company_id, xrm_relation_type, xrm_stage_id, xrm_stage_date,
+            xrm_churn_date, xrm_churn_reason,
             create_date, write_date, create_uid, write_uid, email, email_normalized,
             ref)
         SELECT id, 'Bench Partner ' || n, 'Bench Partner ' || n, 'Bench Partner ' || n,
                TRUE, TRUE, 'contact', 'en_US', TRUE, id,
-               user_id, %(partner_company)s, rtype, stage_id,
-               created + (NOW() AT TIME ZONE 'UTC' - created) * random(),
+               user_id, %(partner_company)s, rtype, stage_id, stage_date,
+               -- as the churn wizard leaves them
+               churn_at::date,
+               CASE WHEN churn_at IS NOT NULL THEN 'Moved to a competitor' END,
                created, created, %(uid)s, %(uid)s,
                'partner' || n || '@bench.example.com',
                'partner' || n || '@bench.example.com', 'BENCH' || n
@@ -149,18 +232,22 @@ def generate(env, scale, company=None, log=print):  # noqa: C901 (one linear scr
         """,
         params,
     )
+    # Fresh statistics for the tables just filled: with the install's (a few
+    # dozen rows) the planner joins by scanning them once per row, which is
+    # quadratic at a million partners.
+    ex("ANALYZE res_partner")
     ex("CREATE INDEX ON bench_partner (n)")
+    # Contacts come at a steady pace over time, not a fixed number per
+    # relationship: each relationship owns the stretch [life_from, life_to) of
+    # the line of all days lived, one after the other; an interaction picks a
+    # point on that line, which gives its relationship (with a chance that
+    # follows the days it lived) and its date. (Computed in the CREATE, not
+    # by an UPDATE: an index built after an UPDATE in the same transaction
+    # is not used by that transaction, and each lookup would scan.)
+    ex("CREATE INDEX ON bench_partner (life_to)")
     ex("ANALYZE bench_partner")
-    # Churned relationships carry a churn date and reason, as the wizard leaves them.
-    ex(
-        """
-        UPDATE res_partner p
-           SET xrm_churn_date = p.xrm_stage_date::date,
-               xrm_churn_reason = 'Moved to a competitor'
-          FROM bench_partner b WHERE b.id = p.id AND b.stage_id = %(churn)s
-        """,
-        params,
-    )
+    ex("SELECT MAX(life_to) FROM bench_partner")
+    params["days_lived"] = cr.fetchone()[0]
     # One in ten was referred by an earlier relationship.
     ex(
         """
@@ -171,40 +258,65 @@ def generate(env, scale, company=None, log=print):  # noqa: C901 (one linear scr
         """
     )
 
-    step(f"{n_interactions} interactions")
-    ex(
-        """
-        INSERT INTO xrm_interaction (
-            partner_id, user_id, company_id, date, channel, direction, state, summary,
-            outcome, quality, csat, active, is_meaningful, name, relation_type,
-            stage_id, create_date, write_date, create_uid, write_uid)
-        SELECT b.id, b.user_id, %(company)s, x.date, x.channel, x.direction,
-               x.state,
-               CASE WHEN x.state = 'done' THEN 'Discussed next steps' END,
-               CASE WHEN x.state = 'done'
-                    THEN (ARRAY['positive','positive','neutral','negative'])
-                         [1 + floor(x.r2 * 4)::int] END,
-               CASE WHEN x.state = 'done' THEN 1 + floor(x.r3 * 5)::int END,
-               CASE WHEN x.r4 < 0.05 THEN 1 + floor(x.r2 * 5)::int END,
-               TRUE,
-               x.state = 'done' AND 1 + floor(x.r3 * 5)::int >= 3,
-               initcap(x.channel) || ' · Bench Partner ' || b.n,
-               b.rtype, b.stage_id, x.date, x.date, %(uid)s, %(uid)s
-          FROM (
-            SELECT 1 + floor(random() * %(n_partners)s)::int AS pn,
-                   NOW() AT TIME ZONE 'UTC' - random() * INTERVAL '730 days' AS date,
-                   (ARRAY['email','phone','meeting','chat','visit','portal','social',
-                          'other'])[1 + floor(random() * 8)::int] AS channel,
-                   CASE WHEN random() < 0.45 THEN 'inbound' ELSE 'outbound' END
-                       AS direction,
-                   CASE WHEN random() < 0.12 THEN 'draft' ELSE 'done' END AS state,
-                   random() AS r2, random() AS r3, random() AS r4
-              FROM generate_series(1, %(n_interactions)s)
-          ) x
-          JOIN bench_partner b ON b.n = x.pn
-        """,
-        params,
-    )
+    # Each contact falls in its relationship's life (created → churn or now);
+    # after a relationship went silent its contacts carry no value (quality
+    # 1-2: not meaningful), as the journey's "no meaningful contact" sees it.
+    for first in range(1, n_interactions + 1, CHUNK):
+        last = min(first + CHUNK - 1, n_interactions)
+        step(f"interactions {first}-{last} of {n_interactions}")
+        ex(
+            """
+            INSERT INTO xrm_interaction (
+                partner_id, user_id, company_id, date, channel, direction, state,
+                summary, outcome, quality, csat, active, is_meaningful, name,
+                relation_type, stage_id, create_date, write_date, create_uid,
+                write_uid)
+            SELECT b.id, b.user_id, %(company)s, d.date, x.channel, x.direction,
+                   x.state,
+                   CASE WHEN x.state = 'done' THEN 'Discussed next steps' END,
+                   CASE WHEN x.state = 'done'
+                        THEN (ARRAY['positive','positive','neutral','negative'])
+                             [1 + floor(x.r2 * 4)::int] END,
+                   CASE WHEN x.state = 'done' THEN q.quality END,
+                   CASE WHEN x.r4 < 0.05 THEN 1 + floor(x.r2 * 5)::int END,
+                   TRUE,
+                   x.state = 'done' AND q.quality >= 3,
+                   initcap(x.channel) || ' · Bench Partner ' || b.n,
+                   b.rtype,
+                   -- the stage the relationship was in on that day
+                   CASE WHEN b.moved IS NULL OR d.date < b.moved THEN %(entry)s
+                        WHEN d.date >= b.at_risk_at THEN %(at_risk)s
+                        WHEN b.churn_at IS NOT NULL THEN b.work
+                        ELSE b.stage_id END,
+                   d.date, d.date, %(uid)s, %(uid)s
+              FROM (
+                SELECT random() * %(days_lived)s AS at,
+                       (ARRAY['email','phone','meeting','chat','visit','portal',
+                              'social','other'])[1 + floor(random() * 8)::int]
+                           AS channel,
+                       CASE WHEN random() < 0.45 THEN 'inbound' ELSE 'outbound' END
+                           AS direction,
+                       CASE WHEN random() < 0.12 THEN 'draft' ELSE 'done' END AS state,
+                       random() AS r2, random() AS r3, random() AS r4
+                  FROM generate_series(%(first)s, %(last)s)
+              ) x
+             CROSS JOIN LATERAL (
+                SELECT * FROM bench_partner p WHERE p.life_to > x.at
+                 ORDER BY p.life_to LIMIT 1
+             ) b
+             CROSS JOIN LATERAL (
+                -- (within the life despite floating point)
+                SELECT LEAST(GREATEST(b.created,
+                                      b.created + (x.at - b.life_from) * INTERVAL '1 day'),
+                             b.ends - INTERVAL '1 minute') AS date
+             ) d
+             CROSS JOIN LATERAL (
+                SELECT CASE WHEN d.date >= b.silent_from THEN 1 + floor(x.r3 * 2)::int
+                            ELSE 1 + floor(x.r3 * 5)::int END AS quality
+             ) q
+            """,
+            {**params, "first": first, "last": last},
+        )
 
     step(f"{n_leads} opportunities")
     # What crm's computes would give each deal: the salesperson's team, the
@@ -261,16 +373,19 @@ def generate(env, scale, company=None, log=print):  # noqa: C901 (one linear scr
         """,
         lead_params,
     )
+    ex("ANALYZE crm_lead")
     # An open deal's probability comes from predictive lead scoring, set-based
     # in crm itself: let the ORM compute it (and the prorated revenue).
     ex(
         "SELECT l.id FROM crm_lead l JOIN bench_partner b ON b.id = l.partner_id"
         " WHERE l.won_status = 'pending'"
     )
-    pending = env["crm.lead"].browse([row[0] for row in cr.fetchall()])
-    pending._compute_probabilities()
-    env.flush_all()
-    env.invalidate_all()
+    pending = [row[0] for row in cr.fetchall()]
+    # in slices: at 10x the open deals would not fit in one ORM cache
+    for index in range(0, len(pending), 20_000):
+        env["crm.lead"].browse(pending[index : index + 20_000])._compute_probabilities()
+        env.flush_all()
+        env.invalidate_all()
 
     step(f"{n_tickets} tickets and their ratings")
     seq = env["ir.sequence"].search(
@@ -324,6 +439,7 @@ def generate(env, scale, company=None, log=print):  # noqa: C901 (one linear scr
             "closed_unattended": ticket_closed.unattended,
         },
     )
+    ex("ANALYZE helpdesk_ticket")
     # The next ticket made by the ORM continues the numbering.
     seq.sudo().write({"number_next_actual": seq.number_next_actual + n_tickets})
     ex(
@@ -347,17 +463,34 @@ def generate(env, scale, company=None, log=print):  # noqa: C901 (one linear scr
     )
 
     step("journey transitions and goals")
+    # The whole journey, as the ORM logs it: entry (from no stage), the move
+    # to a working stage, At risk for those that went silent, the churn.
     ex(
         """
         INSERT INTO xrm_journey_transition (
             partner_id, company_id, from_stage_id, to_stage_id, user_id, date,
-            days_in_previous_stage, create_date, write_date, create_uid, write_uid)
-        SELECT b.id, %(partner_company)s,
-               (%(stages)s::int[])[1 + floor(random() * cardinality(%(stages)s::int[]))::int],
-               b.stage_id, b.user_id, p.xrm_stage_date,
-               EXTRACT(EPOCH FROM (p.xrm_stage_date - b.created)) / 86400,
-               p.xrm_stage_date, p.xrm_stage_date, %(uid)s, %(uid)s
-          FROM bench_partner b JOIN res_partner p ON p.id = b.id
+            days_in_previous_stage, reason, create_date, write_date, create_uid,
+            write_uid)
+        SELECT m.partner_id, %(partner_company)s, m.from_stage,
+               m.to_stage, m.user_id, m.date,
+               COALESCE(EXTRACT(EPOCH FROM (m.date - m.since)) / 86400, 0),
+               m.reason, m.date, m.date, %(uid)s, %(uid)s
+          FROM (
+            SELECT b.id AS partner_id, b.user_id, s.date, s.to_stage, s.reason,
+                   lag(s.to_stage) OVER w AS from_stage,
+                   lag(s.date) OVER w AS since
+              FROM bench_partner b
+             CROSS JOIN LATERAL (
+                VALUES (1, b.created, %(entry)s, NULL),
+                       (2, b.moved, CASE WHEN b.churn_at IS NULL THEN b.stage_id
+                                         ELSE b.work END, NULL),
+                       (3, CASE WHEN b.at_risk_at < b.churn_at THEN b.at_risk_at END,
+                        %(at_risk)s, NULL),
+                       (4, b.churn_at, %(churn)s, 'Moved to a competitor')
+             ) s(k, date, to_stage, reason)
+             WHERE s.date IS NOT NULL
+            WINDOW w AS (PARTITION BY b.id ORDER BY s.k)
+          ) m
         """,
         params,
     )
@@ -413,8 +546,12 @@ def generate(env, scale, company=None, log=print):  # noqa: C901 (one linear scr
             " ON b.id = g.partner_id",
         ),
     ):
-        ex(query)
-        ids[model] = [row[0] for row in cr.fetchall()]
+        if return_ids:
+            ex(query)
+            ids[model] = [row[0] for row in cr.fetchall()]
+        else:
+            ex(f"SELECT COUNT(*) FROM ({query}) q")  # noqa: E501 (fixed queries)
+            ids[model] = cr.fetchone()[0]
     ex("DROP TABLE bench_partner, bench_ticket")
     step("done")
     return ids
