@@ -950,6 +950,9 @@ def cmd_bench(args):
         return 0
     scales = [float(s) for s in args.scales.split(",")]
     figures = {}
+    # The write path first (two small databases, minutes): its section is
+    # then in every BENCHMARKS.md this run writes.
+    write_path = _write_path_report(_write_path(odoo_src, venv, args))
     for scale in scales:
         db = f"{args.prefix}_{int(round(scale * 100))}"
         if args.reuse and db_exists(db) and module_installed(db, ADDON):
@@ -974,8 +977,12 @@ def cmd_bench(args):
         figures[scale] = {**json.loads(line.split(" ", 1)[1]), **made}
         if not args.keep:
             drop_db(db)
-    report = _bench_report(scales, figures)
-    report += _write_path_report(_write_path(odoo_src, venv, args))
+        # Written after each scale too: a long run stopped later keeps these.
+        done = [s for s in scales if s in figures]
+        (REPO / "BENCHMARKS.md").write_text(
+            _bench_report(done, figures) + write_path, encoding="utf-8"
+        )
+    report = _bench_report(scales, figures) + write_path
     (REPO / "BENCHMARKS.md").write_text(report, encoding="utf-8")
     print(report)
     say("wrote BENCHMARKS.md")
