@@ -128,10 +128,26 @@ class ResPartner(models.Model):
         string="Health Computed On", readonly=True, groups=INTERNAL
     )
     xrm_cx_csat_avg = fields.Float(
-        string="Ticket CSAT Average", digits=(3, 2), readonly=True, groups=INTERNAL
+        string="CSAT Average",
+        digits=(3, 2),
+        readonly=True,
+        groups=INTERNAL,
+        help="Ticket ratings and interaction CSAT (1-5) of the last 365 days, pooled.",
     )
     xrm_cx_csat_count = fields.Integer(
-        string="Ticket Ratings", readonly=True, groups=INTERNAL
+        string="CSAT Answers", readonly=True, groups=INTERNAL
+    )
+    # Live counts of the two kinds behind xrm_cx_csat_count, each opening
+    # exactly its records (the form's drill-downs).
+    xrm_cx_ticket_rating_count = fields.Integer(
+        string="Ticket Ratings",
+        compute="_compute_xrm_cx_answer_counts",
+        groups=INTERNAL,
+    )
+    xrm_cx_answer_count = fields.Integer(
+        string="Interaction Answers",
+        compute="_compute_xrm_cx_answer_counts",
+        groups=INTERNAL,
     )
     xrm_cx_quality_avg = fields.Float(
         string="Interaction Quality Average",
@@ -410,8 +426,26 @@ class ResPartner(models.Model):
             "context": {"create": False},
         }
 
+    def _compute_xrm_cx_answer_counts(self):
+        Health = self.env["xrm.health.profile"]
+        for partner in self:
+            counts = {}
+            for part in ("ratings", "answers"):
+                if not partner.id:
+                    counts[part] = 0
+                    continue
+                model, domain = Health._xrm_health_inputs(partner, part)
+                counts[part] = self.env[model].search_count(domain)
+            partner.xrm_cx_ticket_rating_count = counts["ratings"]
+            partner.xrm_cx_answer_count = counts["answers"]
+
     def action_xrm_open_health_ratings(self):
         return self._xrm_health_explain_action("ratings", _("Ticket Ratings behind CX"))
+
+    def action_xrm_open_health_answers(self):
+        return self._xrm_health_explain_action(
+            "answers", _("Interaction Answers behind CX")
+        )
 
     def action_xrm_open_health_interactions(self):
         return self._xrm_health_explain_action(

@@ -358,7 +358,8 @@ class XrmHealthProfile(models.Model):
     def _xrm_health_inputs(self, partner, part):
         """(model, domain) of the records behind one part of ``partner``'s score.
 
-        ``part`` is ``ratings`` or ``interactions`` (CX) or ``goals`` (CO);
+        ``part`` is ``ratings`` (of tickets), ``answers`` (interaction CSAT)
+        or ``interactions`` (CX), or ``goals`` (CO);
         the window is the one of the partner's last computation.
         """
         commercial = partner.commercial_partner_id
@@ -376,6 +377,16 @@ class XrmHealthProfile(models.Model):
                 ("rating", ">=", 1),
                 ("rated_on", ">=", start),
                 ("rated_on", "<", end),
+            ]
+        if part == "answers":
+            # Interactions whose CSAT (a customer's answer or one typed in)
+            # counts in CX with the ticket ratings, as in the health SQL.
+            return "xrm.interaction", [
+                ("partner_id", "=", commercial.id),
+                ("csat", ">=", 1),
+                ("csat", "<=", 5),
+                ("date", ">=", start),
+                ("date", "<", end),
             ]
         if part == "interactions":
             return "xrm.interaction", [

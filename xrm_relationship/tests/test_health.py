@@ -172,6 +172,28 @@ class TestHealth(XrmCommon):
             found = self.env[action["res_model"]].search(action["domain"])
             self.assertEqual(found, record)
 
+    def test_csat_count_opens_ticket_ratings_and_interaction_answers(self):
+        """CX pools ticket ratings and interaction CSAT: each kind opens itself.
+
+        One ticket rating of 4 and one interaction answered 2: 2 answers,
+        average (4 + 2) / 2 = 3.0; 1 ticket rating, 1 interaction answer.
+        """
+        partner = self._partner("Answers Co")
+        rating = self._rating(partner, 4)
+        answered = self._documented(partner, 3)
+        answered.csat = 2
+        partner._xrm_compute_health()
+        self.assertEqual(partner.xrm_cx_csat_count, 2)
+        self.assertAlmostEqual(partner.xrm_cx_csat_avg, 3.0)
+        self.assertEqual(partner.xrm_cx_ticket_rating_count, 1)
+        self.assertEqual(partner.xrm_cx_answer_count, 1)
+        for action, record in (
+            (partner.action_xrm_open_health_ratings(), rating),
+            (partner.action_xrm_open_health_answers(), answered),
+        ):
+            found = self.env[action["res_model"]].search(action["domain"])
+            self.assertEqual(found, record)
+
     def test_cron_batches_every_partner(self):
         partners = self._partner("Batch A") | self._partner("Batch B")
         for partner in partners:
