@@ -859,25 +859,30 @@ WRITE_PATH_LABELS = {
 }
 
 
+def _upgrade_reused(odoo_src, venv, db):
+    """A reused benchmark database gets the addon's current code first."""
+    say(f"reusing {db}: upgrading the addon first")
+    run(
+        odoo_cmd(
+            odoo_src,
+            venv,
+            "-d",
+            db,
+            "-u",
+            ADDON,
+            "--stop-after-init",
+            "--log-level=warn",
+        )
+    )
+
+
 def _write_path(odoo_src, venv, args):
     """Time the write path on two databases, with and without the addon."""
     with_db, without_db = WRITE_PATH_DBS
     for db, modules in ((with_db, (ADDON,)), (without_db, DEPENDENCIES)):
         if args.reuse and db_exists(db) and module_installed(db, modules[0]):
             if db == with_db:
-                say(f"reusing {db}: upgrading the addon first")
-                run(
-                    odoo_cmd(
-                        odoo_src,
-                        venv,
-                        "-d",
-                        db,
-                        "-u",
-                        ADDON,
-                        "--stop-after-init",
-                        "--log-level=warn",
-                    )
-                )
+                _upgrade_reused(odoo_src, venv, db)
             continue
         say(f"creating {db}: {', '.join(modules)} without demo data")
         drop_db(db)
@@ -956,19 +961,7 @@ def cmd_bench(args):
     for scale in scales:
         db = f"{args.prefix}_{int(round(scale * 100))}"
         if args.reuse and db_exists(db) and module_installed(db, ADDON):
-            say(f"reusing {db}: upgrading the addon first")
-            run(
-                odoo_cmd(
-                    odoo_src,
-                    venv,
-                    "-d",
-                    db,
-                    "-u",
-                    ADDON,
-                    "--stop-after-init",
-                    "--log-level=warn",
-                )
-            )
+            _upgrade_reused(odoo_src, venv, db)
             made = {"db_size_mb": _db_size_mb(db)}  # generation not timed
         else:
             made = _generate(odoo_src, venv, db, scale)
