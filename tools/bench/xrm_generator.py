@@ -19,6 +19,7 @@ same scale identical. Nothing is committed here: the caller decides.
 """
 
 import time
+from contextlib import contextmanager
 
 from odoo.addons.iap.tools.iap_tools import mail_prepare_for_domain_search
 
@@ -37,8 +38,49 @@ SILENT_DAYS = (75, 90)
 CHUNK = 1_000_000
 
 
-def generate(env, scale, company=None, log=print, return_ids=True):  # noqa: C901
+@contextmanager
+def rebuilt_indexes(cr, table, enabled=True, log=None):
+    """Load ``table`` without its secondary indexes, then build them again.
+
+    Keeping fifteen indexes up to date row by row, at ten million rows that
+    no longer fit in shared buffers, writes each index page many times (and
+    in full after every checkpoint); one sorted build per index at the end is
+    the usual bulk-load practice. Indexes behind a constraint (primary key,
+    unique) stay. Transactional: a failure restores them with the rollback.
+    """
+    if not enabled:
+        yield
+        return
+    cr.execute(
+        """
+        SELECT c.relname, pg_get_indexdef(i.indexrelid)
+          FROM pg_index i
+          JOIN pg_class c ON c.oid = i.indexrelid
+         WHERE i.indrelid = %s::regclass
+           AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+         ORDER BY c.relname
+        """,
+        [table],
+    )
+    indexes = cr.fetchall()
+    for name, _definition in indexes:
+        cr.execute(f'DROP INDEX "{name}"')  # noqa: E501 (names read from pg_index)
+    yield
+    if log:
+        log(f"{len(indexes)} indexes of {table}")
+    cr.execute("SET LOCAL maintenance_work_mem = '1GB'")
+    for _name, definition in indexes:
+        cr.execute(definition)
+
+
+def generate(  # noqa: C901
+    env, scale, company=None, log=print, return_ids=True, rebuild_indexes=None
+):
     """Generate ``scale`` × the full size; return the new records' ids by model.
+
+    ``rebuild_indexes``: load the big tables without their secondary indexes
+    and build these after (see ``rebuilt_indexes``); by default from a
+    million interactions up.
 
     ``company``: the company of the generated records; partners are shared
     (no company) when it is not given, as contacts usually are. With
@@ -51,6 +93,8 @@ def generate(env, scale, company=None, log=print, return_ids=True):  # noqa: C90
     n_tickets = int(50_000 * scale)
     cr = env.cr
     started = time.time()
+    if rebuild_indexes is None:
+        rebuild_indexes = n_interactions >= CHUNK
 
     def step(label):
         log(f"[generate] {label} ({time.time() - started:.1f}s)")
@@ -149,7 +193,7 @@ def generate(env, scale, company=None, log=print, return_ids=True):  # noqa: C90
     ex(
         """
         CREATE TEMP TABLE bench_partner AS
-        SELECT w.*, w.life_to - w.days AS life_from
+        SELECT w.*, w.life_to - w.weight AS life_from
           FROM (
         SELECT j.*,
                CASE WHEN j.churn_at IS NOT NULL THEN %(churn)s
@@ -161,12 +205,18 @@ def generate(env, scale, company=None, log=print, return_ids=True):  # noqa: C90
                -- float8, as the lookups' points (numeric would not use the index)
                (EXTRACT(EPOCH FROM COALESCE(j.churn_at, NOW() AT TIME ZONE 'UTC')
                                    - j.created) / 86400)::float8 AS days,
+               -- contacts per relationship follow the days it lived, give or
+               -- take half (one customer is called more than another)
                SUM((EXTRACT(EPOCH FROM COALESCE(j.churn_at, NOW() AT TIME ZONE 'UTC')
-                                       - j.created) / 86400)::float8)
-                   OVER (ORDER BY j.n) AS life_to
+                                       - j.created) / 86400)::float8
+                   * (0.5 + j.r_pace))
+                   OVER (ORDER BY j.n) AS life_to,
+               (EXTRACT(EPOCH FROM COALESCE(j.churn_at, NOW() AT TIME ZONE 'UTC')
+                                   - j.created) / 86400)::float8
+                   * (0.5 + j.r_pace) AS weight
           FROM (
             SELECT c.id, c.n, c.rtype, c.user_id, c.created, c.referrer_n, c.current,
-                   c.work, c.churn_at,
+                   c.work, c.churn_at, c.r_pace,
                    CASE WHEN c.churn_at IS NOT NULL AND c.r_silent < %(silent_share)s
                         THEN GREATEST(c.created, c.churn_at
                              - (%(silent_min)s + c.r_gap * %(silent_span)s)
@@ -201,7 +251,8 @@ def generate(env, scale, company=None, log=print, return_ids=True):  # noqa: C90
                                AS created,
                            GREATEST(1, floor(n * random())::int) AS referrer_n,
                            random() AS r_churn, random() AS r_when,
-                           random() AS r_silent, random() AS r_gap, random() AS r_move
+                           random() AS r_silent, random() AS r_gap, random() AS r_move,
+                           random() AS r_pace
                       FROM generate_series(1, %(n_partners)s) AS n
                   ) b
               ) c
@@ -210,113 +261,122 @@ def generate(env, scale, company=None, log=print, return_ids=True):  # noqa: C90
         """,
         params,
     )
-    ex(
-        """
-        INSERT INTO res_partner (
-            id, name, complete_name, commercial_company_name, active, is_company, type,
-            lang, partner_share, commercial_partner_id,
-            user_id, company_id, xrm_relation_type, xrm_stage_id, xrm_stage_date,
-            xrm_churn_date, xrm_churn_reason,
-            create_date, write_date, create_uid, write_uid, email, email_normalized,
-            ref)
-        SELECT id, 'Bench Partner ' || n, 'Bench Partner ' || n, 'Bench Partner ' || n,
-               TRUE, TRUE, 'contact', 'en_US', TRUE, id,
-               user_id, %(partner_company)s, rtype, stage_id, stage_date,
-               -- as the churn wizard leaves them
-               churn_at::date,
-               CASE WHEN churn_at IS NOT NULL THEN 'Moved to a competitor' END,
-               created, created, %(uid)s, %(uid)s,
-               'partner' || n || '@bench.example.com',
-               'partner' || n || '@bench.example.com', 'BENCH' || n
-          FROM bench_partner
-        """,
-        params,
-    )
-    # Fresh statistics for the tables just filled: with the install's (a few
-    # dozen rows) the planner joins by scanning them once per row, which is
-    # quadratic at a million partners.
-    ex("ANALYZE res_partner")
-    ex("CREATE INDEX ON bench_partner (n)")
-    # Contacts come at a steady pace over time, not a fixed number per
-    # relationship: each relationship owns the stretch [life_from, life_to) of
-    # the line of all days lived, one after the other; an interaction picks a
-    # point on that line, which gives its relationship (with a chance that
-    # follows the days it lived) and its date. (Computed in the CREATE, not
-    # by an UPDATE: an index built after an UPDATE in the same transaction
-    # is not used by that transaction, and each lookup would scan.)
-    ex("CREATE INDEX ON bench_partner (life_to)")
-    ex("ANALYZE bench_partner")
-    ex("SELECT MAX(life_to) FROM bench_partner")
-    params["days_lived"] = cr.fetchone()[0]
-    # One in ten was referred by an earlier relationship.
-    ex(
-        """
-        UPDATE res_partner p SET xrm_referred_by_id = ref.id
-          FROM bench_partner b
-          JOIN bench_partner ref ON ref.n = b.referrer_n
-         WHERE b.id = p.id AND b.n > 1 AND b.n %% 10 = 0
-        """
-    )
+    with rebuilt_indexes(cr, "res_partner", rebuild_indexes, step):
+        ex(
+            """
+            INSERT INTO res_partner (
+                id, name, complete_name, commercial_company_name, active, is_company, type,
+                lang, partner_share, commercial_partner_id,
+                user_id, company_id, xrm_relation_type, xrm_stage_id, xrm_stage_date,
+                xrm_churn_date, xrm_churn_reason,
+                create_date, write_date, create_uid, write_uid, email, email_normalized,
+                ref)
+            SELECT id, 'Bench Partner ' || n, 'Bench Partner ' || n, 'Bench Partner ' || n,
+                   TRUE, TRUE, 'contact', 'en_US', TRUE, id,
+                   user_id, %(partner_company)s, rtype, stage_id, stage_date,
+                   -- as the churn wizard leaves them
+                   churn_at::date,
+                   CASE WHEN churn_at IS NOT NULL THEN 'Moved to a competitor' END,
+                   created, created, %(uid)s, %(uid)s,
+                   'partner' || n || '@bench.example.com',
+                   'partner' || n || '@bench.example.com', 'BENCH' || n
+              FROM bench_partner
+            """,
+            params,
+        )
+        # Fresh statistics for the tables just filled: with the install's (a few
+        # dozen rows) the planner joins by scanning them once per row, which is
+        # quadratic at a million partners.
+        ex("ANALYZE res_partner")
+        ex("CREATE INDEX ON bench_partner (n)")
+        # Contacts come at a steady pace over a relationship's life, give or take
+        # half: each one's share of all the interactions follows its weight (days
+        # lived × pace), rounded along the running total so that the counts add
+        # up to exactly n_interactions. (A count per relationship, not a lookup
+        # per interaction: ten million index probes were most of the time at 10×.)
+        ex(
+            """
+            CREATE TEMP TABLE bench_contacts AS
+            SELECT n, (round(life_to * %(n_interactions)s / t.total)
+                       - round(COALESCE(lag(life_to) OVER (ORDER BY n), 0)
+                               * %(n_interactions)s / t.total))::int AS k
+              FROM bench_partner, (SELECT MAX(life_to) AS total FROM bench_partner) t
+            """,
+            params,
+        )
+        ex("CREATE INDEX ON bench_contacts (n)")
+        ex("ANALYZE bench_partner")
+        ex("ANALYZE bench_contacts")
+        # One in ten was referred by an earlier relationship.
+        ex(
+            """
+            UPDATE res_partner p SET xrm_referred_by_id = ref.id
+              FROM bench_partner b
+              JOIN bench_partner ref ON ref.n = b.referrer_n
+             WHERE b.id = p.id AND b.n > 1 AND b.n %% 10 = 0
+            """
+        )
 
     # Each contact falls in its relationship's life (created → churn or now);
     # after a relationship went silent its contacts carry no value (quality
     # 1-2: not meaningful), as the journey's "no meaningful contact" sees it.
-    for first in range(1, n_interactions + 1, CHUNK):
-        last = min(first + CHUNK - 1, n_interactions)
-        step(f"interactions {first}-{last} of {n_interactions}")
-        ex(
-            """
-            INSERT INTO xrm_interaction (
-                partner_id, user_id, company_id, date, channel, direction, state,
-                summary, outcome, quality, csat, active, is_meaningful, name,
-                relation_type, stage_id, create_date, write_date, create_uid,
-                write_uid)
-            SELECT b.id, b.user_id, %(company)s, d.date, x.channel, x.direction,
-                   x.state,
-                   CASE WHEN x.state = 'done' THEN 'Discussed next steps' END,
-                   CASE WHEN x.state = 'done'
-                        THEN (ARRAY['positive','positive','neutral','negative'])
-                             [1 + floor(x.r2 * 4)::int] END,
-                   CASE WHEN x.state = 'done' THEN q.quality END,
-                   CASE WHEN x.r4 < 0.05 THEN 1 + floor(x.r2 * 5)::int END,
-                   TRUE,
-                   x.state = 'done' AND q.quality >= 3,
-                   initcap(x.channel) || ' · Bench Partner ' || b.n,
-                   b.rtype,
-                   -- the stage the relationship was in on that day
-                   CASE WHEN b.moved IS NULL OR d.date < b.moved THEN %(entry)s
-                        WHEN d.date >= b.at_risk_at THEN %(at_risk)s
-                        WHEN b.churn_at IS NOT NULL THEN b.work
-                        ELSE b.stage_id END,
-                   d.date, d.date, %(uid)s, %(uid)s
-              FROM (
-                SELECT random() * %(days_lived)s AS at,
-                       (ARRAY['email','phone','meeting','chat','visit','portal',
-                              'social','other'])[1 + floor(random() * 8)::int]
-                           AS channel,
-                       CASE WHEN random() < 0.45 THEN 'inbound' ELSE 'outbound' END
-                           AS direction,
-                       CASE WHEN random() < 0.12 THEN 'draft' ELSE 'done' END AS state,
-                       random() AS r2, random() AS r3, random() AS r4
-                  FROM generate_series(%(first)s, %(last)s)
-              ) x
-             CROSS JOIN LATERAL (
-                SELECT * FROM bench_partner p WHERE p.life_to > x.at
-                 ORDER BY p.life_to LIMIT 1
-             ) b
-             CROSS JOIN LATERAL (
-                -- (within the life despite floating point)
-                SELECT LEAST(GREATEST(b.created,
-                                      b.created + (x.at - b.life_from) * INTERVAL '1 day'),
-                             b.ends - INTERVAL '1 minute') AS date
-             ) d
-             CROSS JOIN LATERAL (
-                SELECT CASE WHEN d.date >= b.silent_from THEN 1 + floor(x.r3 * 2)::int
-                            ELSE 1 + floor(x.r3 * 5)::int END AS quality
-             ) q
-            """,
-            {**params, "first": first, "last": last},
-        )
+    # Slices of relationships holding about CHUNK interactions each.
+    per_slice = max(1, CHUNK * n_partners // max(n_interactions, 1))
+    with rebuilt_indexes(cr, "xrm_interaction", rebuild_indexes, step):
+        for first in range(1, n_partners + 1, per_slice):
+            last = min(first + per_slice - 1, n_partners)
+            step(f"interactions of partners {first}-{last} of {n_partners}")
+            ex(
+                """
+                INSERT INTO xrm_interaction (
+                    partner_id, user_id, company_id, date, channel, direction, state,
+                    summary, outcome, quality, csat, active, is_meaningful, name,
+                    relation_type, stage_id, create_date, write_date, create_uid,
+                    write_uid)
+                SELECT x.id, x.user_id, %(company)s, d.date, x.channel, x.direction,
+                       x.state,
+                       CASE WHEN x.state = 'done' THEN 'Discussed next steps' END,
+                       CASE WHEN x.state = 'done'
+                            THEN (ARRAY['positive','positive','neutral','negative'])
+                                 [1 + floor(x.r2 * 4)::int] END,
+                       CASE WHEN x.state = 'done' THEN q.quality END,
+                       CASE WHEN x.r4 < 0.05 THEN 1 + floor(x.r2 * 5)::int END,
+                       TRUE,
+                       x.state = 'done' AND q.quality >= 3,
+                       initcap(x.channel) || ' · Bench Partner ' || x.n,
+                       x.rtype,
+                       -- the stage the relationship was in on that day
+                       CASE WHEN x.moved IS NULL OR d.date < x.moved THEN %(entry)s
+                            WHEN d.date >= x.at_risk_at THEN %(at_risk)s
+                            WHEN x.churn_at IS NOT NULL THEN x.work
+                            ELSE x.stage_id END,
+                       d.date, d.date, %(uid)s, %(uid)s
+                  FROM (
+                    SELECT b.*, random() AS at,
+                           (ARRAY['email','phone','meeting','chat','visit','portal',
+                                  'social','other'])[1 + floor(random() * 8)::int]
+                               AS channel,
+                           CASE WHEN random() < 0.45 THEN 'inbound' ELSE 'outbound' END
+                               AS direction,
+                           CASE WHEN random() < 0.12 THEN 'draft' ELSE 'done' END AS state,
+                           random() AS r2, random() AS r3, random() AS r4
+                      FROM bench_contacts c
+                      JOIN bench_partner b ON b.n = c.n
+                     CROSS JOIN generate_series(1, c.k)
+                     WHERE c.n BETWEEN %(first)s AND %(last)s
+                  ) x
+                 CROSS JOIN LATERAL (
+                    -- (within the life despite floating point)
+                    SELECT LEAST(x.created + (x.ends - x.created) * x.at,
+                                 x.ends - INTERVAL '1 minute') AS date
+                 ) d
+                 CROSS JOIN LATERAL (
+                    SELECT CASE WHEN d.date >= x.silent_from THEN 1 + floor(x.r3 * 2)::int
+                                ELSE 1 + floor(x.r3 * 5)::int END AS quality
+                 ) q
+                """,
+                {**params, "first": first, "last": last},
+            )
 
     step(f"{n_leads} opportunities")
     # What crm's computes would give each deal: the salesperson's team, the
@@ -334,45 +394,46 @@ def generate(env, scale, company=None, log=print, return_ids=True):  # noqa: C90
         "lang": env["res.lang"]._get_data(code="en_US").id,
         "domain": mail_prepare_for_domain_search("partner@bench.example.com"),
     }
-    ex(
-        """
-        INSERT INTO crm_lead (
-            name, type, active, partner_id, user_id, company_id, stage_id, won_status,
-            probability, automated_probability, expected_revenue, prorated_revenue,
-            date_closed, date_open, date_last_stage_update, create_date, write_date,
-            create_uid, write_uid, priority, partner_name, email_from, email_normalized,
-            contact_name, team_id, lang_id, email_domain_criterion, email_state,
-            day_open, day_close)
-        SELECT 'Bench deal ' || x.n, 'opportunity', x.status != 'lost', b.id, b.user_id,
-               %(company)s,
-               CASE WHEN x.status = 'won' THEN %(won_stage)s ELSE %(open_stage)s END,
-               x.status,
-               CASE x.status WHEN 'won' THEN 100 WHEN 'lost' THEN 0 ELSE 30 END,
-               CASE x.status WHEN 'won' THEN 100 WHEN 'lost' THEN 0 ELSE 30 END,
-               x.amount,
-               x.amount * CASE x.status WHEN 'won' THEN 1 WHEN 'lost' THEN 0
-                                       ELSE 0.3 END,
-               CASE WHEN x.status != 'pending' THEN x.opened + x.age * 0.5 END,
-               x.opened, x.opened, x.opened, x.opened, %(uid)s, %(uid)s, '1',
-               'Bench Partner ' || b.n, 'partner' || b.n || '@bench.example.com',
-               'partner' || b.n || '@bench.example.com', 'Bench Partner ' || b.n,
-               (%(teams)s::int[])[array_position(%(sales)s::int[], b.user_id)],
-               %(lang)s, %(domain)s, 'correct', 0,
-               CASE WHEN x.status != 'pending'
-                    THEN floor(EXTRACT(EPOCH FROM x.age * 0.5) / 86400) END
-          FROM (
-            SELECT n, 1 + floor(random() * %(n_partners)s)::int AS pn,
-                   CASE WHEN random() < 0.4 THEN 'won'
-                        WHEN random() < 0.5 THEN 'lost' ELSE 'pending' END AS status,
-                   round((500 + random() * 20000)::numeric, 2) AS amount,
-                   NOW() AT TIME ZONE 'UTC' - random() * INTERVAL '730 days' AS opened,
-                   random() * INTERVAL '60 days' AS age
-              FROM generate_series(1, %(n_leads)s) AS n
-          ) x
-          JOIN bench_partner b ON b.n = x.pn
-        """,
-        lead_params,
-    )
+    with rebuilt_indexes(cr, "crm_lead", rebuild_indexes, step):
+        ex(
+            """
+            INSERT INTO crm_lead (
+                name, type, active, partner_id, user_id, company_id, stage_id, won_status,
+                probability, automated_probability, expected_revenue, prorated_revenue,
+                date_closed, date_open, date_last_stage_update, create_date, write_date,
+                create_uid, write_uid, priority, partner_name, email_from, email_normalized,
+                contact_name, team_id, lang_id, email_domain_criterion, email_state,
+                day_open, day_close)
+            SELECT 'Bench deal ' || x.n, 'opportunity', x.status != 'lost', b.id, b.user_id,
+                   %(company)s,
+                   CASE WHEN x.status = 'won' THEN %(won_stage)s ELSE %(open_stage)s END,
+                   x.status,
+                   CASE x.status WHEN 'won' THEN 100 WHEN 'lost' THEN 0 ELSE 30 END,
+                   CASE x.status WHEN 'won' THEN 100 WHEN 'lost' THEN 0 ELSE 30 END,
+                   x.amount,
+                   x.amount * CASE x.status WHEN 'won' THEN 1 WHEN 'lost' THEN 0
+                                           ELSE 0.3 END,
+                   CASE WHEN x.status != 'pending' THEN x.opened + x.age * 0.5 END,
+                   x.opened, x.opened, x.opened, x.opened, %(uid)s, %(uid)s, '1',
+                   'Bench Partner ' || b.n, 'partner' || b.n || '@bench.example.com',
+                   'partner' || b.n || '@bench.example.com', 'Bench Partner ' || b.n,
+                   (%(teams)s::int[])[array_position(%(sales)s::int[], b.user_id)],
+                   %(lang)s, %(domain)s, 'correct', 0,
+                   CASE WHEN x.status != 'pending'
+                        THEN floor(EXTRACT(EPOCH FROM x.age * 0.5) / 86400) END
+              FROM (
+                SELECT n, 1 + floor(random() * %(n_partners)s)::int AS pn,
+                       CASE WHEN random() < 0.4 THEN 'won'
+                            WHEN random() < 0.5 THEN 'lost' ELSE 'pending' END AS status,
+                       round((500 + random() * 20000)::numeric, 2) AS amount,
+                       NOW() AT TIME ZONE 'UTC' - random() * INTERVAL '730 days' AS opened,
+                       random() * INTERVAL '60 days' AS age
+                  FROM generate_series(1, %(n_leads)s) AS n
+              ) x
+              JOIN bench_partner b ON b.n = x.pn
+            """,
+            lead_params,
+        )
     ex("ANALYZE crm_lead")
     # An open deal's probability comes from predictive lead scoring, set-based
     # in crm itself: let the ORM compute it (and the prorated revenue).
@@ -416,95 +477,98 @@ def generate(env, scale, company=None, log=print, return_ids=True):  # noqa: C90
                    INTERVAL '0'))
         """
     )
-    ex(
-        """
-        INSERT INTO helpdesk_ticket (
-            id, number, name, description, partner_id, commercial_partner_id, company_id,
-            user_id, stage_id, active, closed_date, last_stage_update, assigned_date,
-            create_date, write_date, create_uid, write_uid, priority, kanban_state,
-            unattended, partner_name, partner_email, rating_last_value,
-            positive_rate_percentage, rating_status, access_token)
-        SELECT t.id, %(prefix)s || lpad((%(next)s + t.n - 1)::text, %(padding)s, '0'),
-               'Bench ticket ' || t.n, '<p>Something does not work</p>', b.id, b.id,
-               %(company)s, t.user_id,
-               CASE WHEN t.closed THEN %(closed_stage)s ELSE %(ticket_open)s END, TRUE,
-               CASE WHEN t.closed THEN t.opened + t.took END,
-               t.opened + t.took, t.opened, t.opened, t.opened + t.took,
-               %(uid)s, %(uid)s, '1', 'normal',
-               CASE WHEN t.closed THEN %(closed_unattended)s
-                    ELSE %(open_unattended)s END,
-               'Bench Partner ' || b.n,
-               'partner' || b.n || '@bench.example.com',
-               CASE WHEN t.closed AND t.r_rated < 0.6 THEN t.rating ELSE 0 END,
-               CASE WHEN t.closed AND t.r_rated < 0.6
-                    THEN CASE WHEN t.rating >= 4 THEN 100 ELSE 0 END ELSE -1 END,
-               'stage_change', md5(random()::text)
-          FROM bench_ticket t JOIN bench_partner b ON b.n = t.pn
-        """,
-        {
-            **params,
-            "prefix": seq.prefix or "",
-            "padding": seq.padding,
-            "next": seq.number_next_actual,
-            "open_unattended": ticket_open.unattended,
-            "closed_unattended": ticket_closed.unattended,
-        },
-    )
+    with rebuilt_indexes(cr, "helpdesk_ticket", rebuild_indexes, step):
+        ex(
+            """
+            INSERT INTO helpdesk_ticket (
+                id, number, name, description, partner_id, commercial_partner_id, company_id,
+                user_id, stage_id, active, closed_date, last_stage_update, assigned_date,
+                create_date, write_date, create_uid, write_uid, priority, kanban_state,
+                unattended, partner_name, partner_email, rating_last_value,
+                positive_rate_percentage, rating_status, access_token)
+            SELECT t.id, %(prefix)s || lpad((%(next)s + t.n - 1)::text, %(padding)s, '0'),
+                   'Bench ticket ' || t.n, '<p>Something does not work</p>', b.id, b.id,
+                   %(company)s, t.user_id,
+                   CASE WHEN t.closed THEN %(closed_stage)s ELSE %(ticket_open)s END, TRUE,
+                   CASE WHEN t.closed THEN t.opened + t.took END,
+                   t.opened + t.took, t.opened, t.opened, t.opened + t.took,
+                   %(uid)s, %(uid)s, '1', 'normal',
+                   CASE WHEN t.closed THEN %(closed_unattended)s
+                        ELSE %(open_unattended)s END,
+                   'Bench Partner ' || b.n,
+                   'partner' || b.n || '@bench.example.com',
+                   CASE WHEN t.closed AND t.r_rated < 0.6 THEN t.rating ELSE 0 END,
+                   CASE WHEN t.closed AND t.r_rated < 0.6
+                        THEN CASE WHEN t.rating >= 4 THEN 100 ELSE 0 END ELSE -1 END,
+                   'stage_change', md5(random()::text)
+              FROM bench_ticket t JOIN bench_partner b ON b.n = t.pn
+            """,
+            {
+                **params,
+                "prefix": seq.prefix or "",
+                "padding": seq.padding,
+                "next": seq.number_next_actual,
+                "open_unattended": ticket_open.unattended,
+                "closed_unattended": ticket_closed.unattended,
+            },
+        )
     ex("ANALYZE helpdesk_ticket")
     # The next ticket made by the ORM continues the numbering.
     seq.sudo().write({"number_next_actual": seq.number_next_actual + n_tickets})
-    ex(
-        """
-        INSERT INTO rating_rating (
-            res_model_id, res_model, res_id, res_name, partner_id, rated_partner_id,
-            rating, rating_text, consumed, rated_on, access_token, is_internal,
-            create_date, write_date, create_uid, write_uid)
-        SELECT %(ticket_model)s, 'helpdesk.ticket', h.id, h.number || ' - ' || h.name,
-               h.partner_id, u.partner_id, t.rating,
-               CASE WHEN t.rating >= 4 THEN 'top' WHEN t.rating >= 3 THEN 'ok'
-                    ELSE 'ko' END,
-               TRUE, h.closed_date + INTERVAL '5 hours', md5(random()::text), FALSE,
-               h.closed_date, h.closed_date + INTERVAL '5 hours', %(uid)s, %(uid)s
-          FROM bench_ticket t
-          JOIN helpdesk_ticket h ON h.id = t.id
-          JOIN res_users u ON u.id = t.user_id
-         WHERE t.closed AND t.r_rated < 0.6
-        """,
-        params,
-    )
+    with rebuilt_indexes(cr, "rating_rating", rebuild_indexes, step):
+        ex(
+            """
+            INSERT INTO rating_rating (
+                res_model_id, res_model, res_id, res_name, partner_id, rated_partner_id,
+                rating, rating_text, consumed, rated_on, access_token, is_internal,
+                create_date, write_date, create_uid, write_uid)
+            SELECT %(ticket_model)s, 'helpdesk.ticket', h.id, h.number || ' - ' || h.name,
+                   h.partner_id, u.partner_id, t.rating,
+                   CASE WHEN t.rating >= 4 THEN 'top' WHEN t.rating >= 3 THEN 'ok'
+                        ELSE 'ko' END,
+                   TRUE, h.closed_date + INTERVAL '5 hours', md5(random()::text), FALSE,
+                   h.closed_date, h.closed_date + INTERVAL '5 hours', %(uid)s, %(uid)s
+              FROM bench_ticket t
+              JOIN helpdesk_ticket h ON h.id = t.id
+              JOIN res_users u ON u.id = t.user_id
+             WHERE t.closed AND t.r_rated < 0.6
+            """,
+            params,
+        )
 
     step("journey transitions and goals")
     # The whole journey, as the ORM logs it: entry (from no stage), the move
     # to a working stage, At risk for those that went silent, the churn.
-    ex(
-        """
-        INSERT INTO xrm_journey_transition (
-            partner_id, company_id, from_stage_id, to_stage_id, user_id, date,
-            days_in_previous_stage, reason, create_date, write_date, create_uid,
-            write_uid)
-        SELECT m.partner_id, %(partner_company)s, m.from_stage,
-               m.to_stage, m.user_id, m.date,
-               COALESCE(EXTRACT(EPOCH FROM (m.date - m.since)) / 86400, 0),
-               m.reason, m.date, m.date, %(uid)s, %(uid)s
-          FROM (
-            SELECT b.id AS partner_id, b.user_id, s.date, s.to_stage, s.reason,
-                   lag(s.to_stage) OVER w AS from_stage,
-                   lag(s.date) OVER w AS since
-              FROM bench_partner b
-             CROSS JOIN LATERAL (
-                VALUES (1, b.created, %(entry)s, NULL),
-                       (2, b.moved, CASE WHEN b.churn_at IS NULL THEN b.stage_id
-                                         ELSE b.work END, NULL),
-                       (3, CASE WHEN b.at_risk_at < b.churn_at THEN b.at_risk_at END,
-                        %(at_risk)s, NULL),
-                       (4, b.churn_at, %(churn)s, 'Moved to a competitor')
-             ) s(k, date, to_stage, reason)
-             WHERE s.date IS NOT NULL
-            WINDOW w AS (PARTITION BY b.id ORDER BY s.k)
-          ) m
-        """,
-        params,
-    )
+    with rebuilt_indexes(cr, "xrm_journey_transition", rebuild_indexes, step):
+        ex(
+            """
+            INSERT INTO xrm_journey_transition (
+                partner_id, company_id, from_stage_id, to_stage_id, user_id, date,
+                days_in_previous_stage, reason, create_date, write_date, create_uid,
+                write_uid)
+            SELECT m.partner_id, %(partner_company)s, m.from_stage,
+                   m.to_stage, m.user_id, m.date,
+                   COALESCE(EXTRACT(EPOCH FROM (m.date - m.since)) / 86400, 0),
+                   m.reason, m.date, m.date, %(uid)s, %(uid)s
+              FROM (
+                SELECT b.id AS partner_id, b.user_id, s.date, s.to_stage, s.reason,
+                       lag(s.to_stage) OVER w AS from_stage,
+                       lag(s.date) OVER w AS since
+                  FROM bench_partner b
+                 CROSS JOIN LATERAL (
+                    VALUES (1, b.created, %(entry)s, NULL),
+                           (2, b.moved, CASE WHEN b.churn_at IS NULL THEN b.stage_id
+                                             ELSE b.work END, NULL),
+                           (3, CASE WHEN b.at_risk_at < b.churn_at THEN b.at_risk_at END,
+                            %(at_risk)s, NULL),
+                           (4, b.churn_at, %(churn)s, 'Moved to a competitor')
+                 ) s(k, date, to_stage, reason)
+                 WHERE s.date IS NOT NULL
+                WINDOW w AS (PARTITION BY b.id ORDER BY s.k)
+              ) m
+            """,
+            params,
+        )
     ex(
         """
         INSERT INTO xrm_customer_goal (

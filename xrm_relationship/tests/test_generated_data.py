@@ -36,10 +36,45 @@ class TestGeneratedData(KpiReferenceMixin, XrmWorld):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.indexes_before = cls._index_definitions()
+        # the bulk-load path of the big scales: indexes dropped, then rebuilt
         cls.generated = load_generator().generate(
-            cls.env, SCALE, company=cls.company, log=lambda _msg: None
+            cls.env,
+            SCALE,
+            company=cls.company,
+            log=lambda _msg: None,
+            rebuild_indexes=True,
         )
         cls.world_partners = cls.env["res.partner"].browse(cls.generated["res.partner"])
+
+    @classmethod
+    def _index_definitions(cls):
+        cls.env.cr.execute(
+            """
+            SELECT indexdef FROM pg_indexes
+             WHERE tablename IN ('res_partner', 'xrm_interaction', 'crm_lead',
+                                 'helpdesk_ticket', 'rating_rating',
+                                 'xrm_journey_transition')
+            """
+        )
+        return sorted(row[0] for row in cls.env.cr.fetchall())
+
+    def test_indexes_rebuilt_after_bulk_load(self):
+        # every index is there again, defined as before, and valid
+        after = self._index_definitions()
+        self.assertIn(
+            "CREATE INDEX xrm_interaction__partner_id_index ON public.xrm_interaction"
+            " USING btree (partner_id)",
+            after,
+        )
+        self.assertEqual(after, self.indexes_before)
+        self.env.cr.execute(
+            """
+            SELECT COUNT(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+             WHERE c.relname = 'xrm_interaction' AND NOT i.indisvalid
+            """
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
 
     def _generated(self, model):
         return (
