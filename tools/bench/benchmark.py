@@ -8,7 +8,11 @@ own cost of aggregating them, which our computation is compared with.
 """
 
 import json
+import os
+import random
 import resource
+import statistics
+import sys
 import time
 from datetime import datetime, timedelta
 from datetime import time as dtime
@@ -16,6 +20,9 @@ from datetime import time as dtime
 from odoo import fields
 
 from odoo.addons.xrm_relationship.tools.nightly import JOBS, PARAM, SAFETY_MARGIN
+
+sys.path.insert(0, os.environ["XRM_BENCH_DIR"])
+from xrm_generator import ticket_text, ticket_vocabulary  # noqa: E402 (path above)
 
 env = globals()["env"]  # provided by odoo shell
 cr = env.cr
@@ -140,18 +147,62 @@ cr.execute(
     " LIMIT 1 OFFSET (SELECT COUNT(*) / 2 FROM res_partner WHERE ref LIKE 'BENCH%%')"
 )
 partner_id = cr.fetchone()[0]
-form_fields = [
-    name
-    for name, field in Partner._fields.items()
-    if name.startswith("xrm_") and field.type not in ("one2many", "many2many")
-] + ["name", "email", "user_id", "country_id", "category_id"]
 
 
-def open_form():
-    Partner.with_user(admin).browse(partner_id).read(form_fields)
+def form_spec(model):
+    """What the web client reads to open a record's form: every field of it."""
+    views = env[model].with_user(admin).get_views([(False, "form")])
+    return {name: {} for name in views["models"][model]["fields"]}
 
 
-timed("partner_form", open_form, repeat=5)
+def open_form(model, record_id, spec):
+    env[model].with_user(admin).browse(record_id).web_read(spec)
+
+
+partner_spec = form_spec("res.partner")
+timed(
+    "partner_form",
+    lambda: open_form("res.partner", partner_id, partner_spec),
+    repeat=5,
+)
+# An opportunity of that relationship: its context panel (first contact,
+# last meaningful interaction) reads the relationship's history.
+cr.execute(
+    "SELECT id FROM crm_lead WHERE name LIKE 'Bench deal%%' ORDER BY id"
+    " LIMIT 1 OFFSET (SELECT COUNT(*) / 2 FROM crm_lead)"
+)
+lead_id = cr.fetchone()[0]
+lead_spec = form_spec("crm.lead")
+timed("lead_form", lambda: open_form("crm.lead", lead_id, lead_spec), repeat=5)
+
+# Related knowledge (issue 13): the search for a new ticket among every
+# resolved one, median of 30 tickets written like the generated ones.
+Suggestion = env["xrm.ticket.suggestion"]
+Ticket = env["helpdesk.ticket"].with_context(xrm_no_suggestions=True)
+rng = random.Random(11)
+vocabulary = ticket_vocabulary()
+searches, suggested = [], []
+cr.execute("SAVEPOINT bench_similar")  # the 30 tickets are not kept
+for _i in range(30):
+    ticket = Ticket.create(
+        {
+            "name": ticket_text(rng, 5, vocabulary),
+            "description": f"<p>{ticket_text(rng, 40, vocabulary)}</p>",
+        }
+    )
+    ticket.flush_recordset()
+    start = time.perf_counter()
+    suggested.append(len(Suggestion._xrm_similar_tickets(ticket)))
+    searches.append(time.perf_counter() - start)
+cr.execute("ROLLBACK TO SAVEPOINT bench_similar")
+env.invalidate_all()
+results["similar_tickets"] = statistics.median(searches)
+results["similar_tickets_found"] = statistics.mean(suggested)
+print(
+    f"[bench] similar_tickets: median {results['similar_tickets']:.3f}s,"
+    f" worst {max(searches):.3f}s, {results['similar_tickets_found']:.1f} found",
+    flush=True,
+)
 # Process insight (issue 15): each report read as a manager, whole window.
 INSIGHT_REPORTS = {
     "stage_analysis": "xrm.stage.analysis",

@@ -18,6 +18,7 @@ sequences, company, audit columns). ``setseed`` makes every run with the
 same scale identical. Nothing is committed here: the caller decides.
 """
 
+import random
 import time
 from contextlib import contextmanager
 
@@ -36,6 +37,31 @@ SILENT_DAYS = (75, 90)
 # Bulk inserts of the big tables go by this many rows: each statement stays
 # bounded (sorts, hash tables, one transaction's progress in the log).
 CHUNK = 1_000_000
+# Ticket texts: words of a 5,000-word vocabulary that follow a Zipf law (some
+# are everywhere, most are rare, as in real tickets) among common English
+# words, so that the related-knowledge search has a realistic corpus.
+COMMON_WORDS = (
+    "the a is not after when our we it to of and in on with for this that "
+    "since again error problem please help cannot does".split()
+)
+
+
+def ticket_vocabulary(size=5000):
+    """The same pseudo-words on every run (seeded)."""
+    rng = random.Random(7)
+    return [
+        "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(4, 10)))
+        for _ in range(size)
+    ]
+
+
+def ticket_text(rng, words, vocabulary):
+    """``words`` Zipf-drawn words and half as many common ones (Python side)."""
+    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
+    picked = rng.choices(vocabulary, weights, k=words)
+    picked += rng.choices(COMMON_WORDS, k=words // 2)
+    rng.shuffle(picked)
+    return " ".join(picked)
 
 
 @contextmanager
@@ -461,7 +487,9 @@ def generate(  # noqa: C901
                NOW() AT TIME ZONE 'UTC' - random() * INTERVAL '730 days' AS opened,
                random() * INTERVAL '10 days' AS took,
                random() < 0.85 AS closed,
-               random() AS r_rated, 1 + floor(random() * 5)::int AS rating
+               random() AS r_rated, 1 + floor(random() * 5)::int AS rating,
+               3 + floor(random() * 5)::int AS title_words,
+               20 + floor(random() * 41)::int AS body_words
           FROM generate_series(1, %(n_tickets)s) AS n
         """,
         params,
@@ -477,6 +505,22 @@ def generate(  # noqa: C901
                    INTERVAL '0'))
         """
     )
+    # ``n`` words: a word's rank r drawn with a chance of about 1/r (Zipf),
+    # one word in three a common one.
+    ex(
+        """
+        CREATE FUNCTION pg_temp.bench_words(n int, common text[], vocabulary text[])
+        RETURNS text LANGUAGE sql VOLATILE AS $$
+            SELECT string_agg(
+                CASE WHEN random() < 0.33
+                     THEN common[1 + floor(random() * cardinality(common))::int]
+                     ELSE vocabulary[floor(exp(random()
+                                              * ln(cardinality(vocabulary))))::int]
+                END, ' ')
+              FROM generate_series(1, n)
+        $$
+        """
+    )
     with rebuilt_indexes(cr, "helpdesk_ticket", rebuild_indexes, step):
         ex(
             """
@@ -487,7 +531,7 @@ def generate(  # noqa: C901
                 unattended, partner_name, partner_email, rating_last_value,
                 positive_rate_percentage, rating_status, access_token)
             SELECT t.id, %(prefix)s || lpad((%(next)s + t.n - 1)::text, %(padding)s, '0'),
-                   'Bench ticket ' || t.n, '<p>Something does not work</p>', b.id, b.id,
+                   tx.title, '<p>' || tx.body || '</p>', b.id, b.id,
                    %(company)s, t.user_id,
                    CASE WHEN t.closed THEN %(closed_stage)s ELSE %(ticket_open)s END, TRUE,
                    CASE WHEN t.closed THEN t.opened + t.took END,
@@ -502,6 +546,12 @@ def generate(  # noqa: C901
                         THEN CASE WHEN t.rating >= 4 THEN 100 ELSE 0 END ELSE -1 END,
                    'stage_change', md5(random()::text)
               FROM bench_ticket t JOIN bench_partner b ON b.n = t.pn
+             CROSS JOIN LATERAL (
+                SELECT pg_temp.bench_words(t.title_words, %(common)s,
+                                           %(vocabulary)s) AS title,
+                       pg_temp.bench_words(t.body_words, %(common)s,
+                                           %(vocabulary)s) AS body
+             ) tx
             """,
             {
                 **params,
@@ -510,6 +560,8 @@ def generate(  # noqa: C901
                 "next": seq.number_next_actual,
                 "open_unattended": ticket_open.unattended,
                 "closed_unattended": ticket_closed.unattended,
+                "vocabulary": ticket_vocabulary(),
+                "common": list(COMMON_WORDS),
             },
         )
     ex("ANALYZE helpdesk_ticket")
@@ -627,6 +679,7 @@ def generate(  # noqa: C901
         else:
             ex(f"SELECT COUNT(*) FROM ({query}) q")  # noqa: E501 (fixed queries)
             ids[model] = cr.fetchone()[0]
-    ex("DROP TABLE bench_partner, bench_ticket")
+    ex("DROP TABLE bench_partner, bench_contacts, bench_ticket")
+    ex("DROP FUNCTION pg_temp.bench_words")
     step("done")
     return ids

@@ -15,6 +15,10 @@ class HelpdeskTicket(models.Model):
 
     # Health and KPIs read a relationship's tickets by their commercial entity.
     commercial_partner_id = fields.Many2one(index="btree_not_null")
+    # The context panel counts a contact's open tickets (and helpdesk's own
+    # ticket count on the partner form reads them): without an index each
+    # form opened scans every ticket.
+    partner_id = fields.Many2one(index="btree_not_null")
     closed_date = fields.Datetime(index="btree_not_null")
     # Related knowledge (issue 8): the answer a resolved ticket can lend to
     # later, similar requests.
