@@ -76,6 +76,20 @@ class TestGeneratedData(KpiReferenceMixin, XrmWorld):
         )
         self.assertEqual(self.env.cr.fetchone()[0], 0)
 
+    def test_ticket_texts_feed_related_knowledge(self):
+        generator = load_generator()
+        words = set(generator.ticket_vocabulary()) | set(generator.COMMON_WORDS)
+        tickets = self._generated("helpdesk.ticket")
+        for ticket in tickets[:20]:
+            self.assertTrue(set(ticket.name.split()) <= words, ticket.name)
+            self.assertGreaterEqual(len(ticket.name.split()), 3)
+        # texts differ (a corpus, not one sentence 200 times)
+        self.assertGreater(len(set(tickets.mapped("name"))), 190)
+        ticket = tickets.filtered(lambda t: not t.stage_id.closed)[:1]
+        found = self.env["xrm.ticket.suggestion"]._xrm_similar_tickets(ticket)
+        self.assertTrue(found)
+        self.assertNotIn(ticket.id, [ticket_id for ticket_id, _rank in found])
+
     def _generated(self, model):
         return (
             self.env[model]
