@@ -103,6 +103,7 @@ def health_all():
     ids = [row[0] for row in cr.fetchall()]
     for index in range(0, len(ids), 5000):
         Health._xrm_compute_health(Partner.browse(ids[index : index + 5000]))
+        env.invalidate_all()  # as the nightly job's batches: a bounded cache
 
 
 timed("health_all", health_all)

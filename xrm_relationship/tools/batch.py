@@ -76,6 +76,9 @@ def run_in_batches(
                 on_failure(batch)
         if not Cron._commit_progress(len(batch)):
             break  # out of time: Odoo calls the job again for the rest
+        # Committed: what the batch read need not stay in the cache (a million
+        # relationships would, batch after batch, in one worker's memory).
+        env.invalidate_all()
     else:
         if on_complete:
             on_complete()
