@@ -54,7 +54,9 @@ class XrmInteraction(models.Model):
     name = fields.Char(compute="_compute_name", store=True, precompute=True)
     # rating.mixin's stored figure, 0 for a new interaction (no rating yet):
     # computed with the row instead of a SELECT and an UPDATE per capture.
-    rating_last_value = fields.Float(precompute=True)
+    rating_last_value = fields.Float(
+        compute="_compute_rating_last_value", store=True, precompute=True
+    )
     partner_id = fields.Many2one(
         "res.partner",
         string="Relationship",
