@@ -14,6 +14,14 @@ class MailMessage(models.Model):
     def create(self, vals_list):
         messages = super().create(vals_list)
         if not capture_suspended(self.env):
+            # Odoo's create drops res_id from the cache of every message (it
+            # invalidates the documents' message_ids, whose inverse it is):
+            # the value just inserted is put back, or capture would read
+            # each new message again in a query of its own.
+            res_id = self._fields["res_id"]
+            for message, vals in zip(messages, vals_list, strict=True):
+                if isinstance(vals.get("res_id"), int):
+                    res_id._update_cache(message, vals["res_id"])
             # What the values already say is no contact (a chat, a note, a
             # notification) costs no read; the rest is read back once.
             maybe = [

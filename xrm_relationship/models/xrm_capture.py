@@ -10,6 +10,14 @@ from ..tools.capture import capture_suspended, isolated, run_isolated
 from ..tools.constants import RELATIONSHIP_DOCUMENTS
 from ..tools.settings import xrm_setting
 
+CAPTURE_PARTNER_FIELDS = [
+    "name",
+    "commercial_partner_id",
+    "company_id",
+    "xrm_stage_id",
+    "xrm_relation_type",
+]
+
 
 class XrmCapture(models.AbstractModel):
     """Contacts the system sees become draft interactions.
@@ -114,6 +122,12 @@ class XrmCapture(models.AbstractModel):
                 .search([("source_ref", "in", [v["source_ref"] for v in vals_list])])
                 .mapped("source_ref")
             )
+        # What capture and the interaction's create read of the relationships
+        # (the document's partner is rarely in the cache yet): these columns
+        # alone, in one query, not the whole wide partner row.
+        self.env["res.partner"].sudo().browse(
+            {v["partner_id"] for v in vals_list}
+        ).fetch(CAPTURE_PARTNER_FIELDS)
         now = fields.Datetime.now()
         new_vals, seen, future = [], set(), {}
         for event_vals in vals_list:

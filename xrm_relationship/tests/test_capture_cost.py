@@ -17,9 +17,15 @@ from ..tools.capture import NO_CAPTURE
 from .common import XrmCommon
 
 ISOLATION_LOGGER = "odoo.addons.xrm_relationship.tools.capture"
-# Queries capture may add to one message: the message's own fields, the
-# savepoint and its release, the document, the relationship, the insert.
-MAX_CAPTURE_QUERIES = 7
+# Queries capture may add to one email: the savepoint and its release, the
+# insert, and a few columns of the relationship when the document is a lead
+# (on a partner it is read already). Not the message read back, nor
+# rating.mixin's SELECT + UPDATE after the insert.
+MAX_CAPTURE_QUERIES = 4
+MAX_PARTNER_EMAIL_QUERIES = 3
+# A done call: Odoo's own done reads the lead and the company anyway, which
+# capture only reads earlier (2 measured, 4 before the fixes above).
+MAX_DONE_CALL_QUERIES = 2
 
 
 @tagged("post_install", "-at_install")
@@ -97,7 +103,7 @@ class TestCaptureCost(XrmCommon):
         before = self._interactions()
         added = self._added_queries(post)
         self.assertEqual(self._interactions(), before + 2, "each email captured")
-        self.assertLessEqual(added, MAX_CAPTURE_QUERIES)
+        self.assertLessEqual(added, MAX_PARTNER_EMAIL_QUERIES)
 
     def test_done_call_costs_a_few_queries(self):
         def done(context):
@@ -111,7 +117,7 @@ class TestCaptureCost(XrmCommon):
         before = self._interactions()
         added = self._added_queries(done)
         self.assertEqual(self._interactions(), before + 2, "each call captured")
-        self.assertLessEqual(added, MAX_CAPTURE_QUERIES)
+        self.assertLessEqual(added, MAX_DONE_CALL_QUERIES)
 
     def test_captured_draft_has_no_chatter_noise(self):
         """A captured draft logs no "created" line and emails nobody."""
