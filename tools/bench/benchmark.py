@@ -75,6 +75,9 @@ FLOOR_QUERIES = [
     " COUNT(xrm_churn_date), COUNT(xrm_referred_by_id) FROM res_partner"
     " GROUP BY user_id, xrm_stage_id",
     "SELECT partner_id, AVG(progress) FROM xrm_customer_goal GROUP BY partner_id",
+    # Referrals reported by outside systems (network_growth reads them).
+    "SELECT company_id, event_type, COUNT(*), MAX(date) FROM xrm_engagement_event"
+    " GROUP BY company_id, event_type",
 ]
 
 

@@ -168,6 +168,21 @@ class XrmInteraction(models.Model):
         " WHERE active AND state = 'done' AND quality IS NOT NULL"
     )
 
+    # The KPIs over a window of days (undocumented, CSAT, contact pressure,
+    # supplier friction) read the window from this index alone: dates are
+    # spread over the whole table, so the heap rows of 90 days are nearly
+    # every page of it, and each KPI would read the table again.
+    _kpi_window_idx = models.Index(
+        "(date) INCLUDE (id, partner_id, user_id, company_id, state, direction,"
+        " outcome, csat) WHERE active"
+    )
+
+    # The last meaningful contact of a partner (before churn, at-risk and
+    # early-warning silence) from this index alone, not from heap rows.
+    _meaningful_idx = models.Index(
+        "(partner_id, date) INCLUDE (company_id) WHERE active AND is_meaningful"
+    )
+
     _source_ref_unique = models.UniqueIndex(
         "(source_ref) WHERE source_ref IS NOT NULL",
         "This event has already been captured as an interaction.",

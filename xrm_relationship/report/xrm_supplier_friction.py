@@ -134,32 +134,36 @@ class XrmSupplierFriction(models.Model):
                  WHERE p.active AND p.xrm_relation_type IN %(types)s
                    AND %(p_company)s
             ),
-            fact AS (
-                SELECT i.partner_id, 1 AS interactions,
-                       (i.outcome = 'negative')::int AS negative,
-                       0 AS waits, 0.0::float8 AS wait_days,
-                       0 AS created, 0 AS escalations, 0 AS open
+            -- The partner's interactions of W, read once. Each request of
+            -- ours waits for the partner's next answer in the same company
+            -- (strictly later: EXCLUDE GROUP leaves out the same instant),
+            -- or until the end of W.
+            inter AS (
+                SELECT i.partner_id, i.outcome, i.direction, i.date,
+                       MIN(i.date) FILTER (WHERE i.direction = 'inbound') OVER (
+                           PARTITION BY i.partner_id, i.company_id ORDER BY i.date
+                           RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING
+                           EXCLUDE GROUP
+                       ) AS answer
                   FROM sup
                   JOIN xrm_interaction i ON i.partner_id = sup.id
                  WHERE i.active AND i.date >= %(start)s AND i.date < %(end)s
                    AND %(i_company)s
-                UNION ALL
-                -- How long each request of ours waited for the partner's answer.
-                SELECT o.partner_id, 0, 0, 1,
-                       EXTRACT(EPOCH FROM (COALESCE(answer.date, %(end)s) - o.date))
-                           / 86400.0,
-                       0, 0, 0
-                  FROM sup
-                  JOIN xrm_interaction o ON o.partner_id = sup.id
-                  CROSS JOIN LATERAL (
-                    SELECT MIN(r.date) AS date FROM xrm_interaction r
-                     WHERE r.partner_id = o.partner_id AND r.active
-                       AND r.company_id = o.company_id
-                       AND r.direction = 'inbound'
-                       AND r.date > o.date AND r.date < %(end)s
-                  ) answer
-                 WHERE o.active AND o.direction = 'outbound'
-                   AND o.date >= %(start)s AND o.date < %(end)s AND %(o_company)s
+            ),
+            fact AS (
+                SELECT partner_id, 1 AS interactions,
+                       -- As when requests were a branch of their own: a
+                       -- request adds a 0 to the negative count.
+                       CASE WHEN direction = 'outbound'
+                            THEN COALESCE((outcome = 'negative')::int, 0)
+                            ELSE (outcome = 'negative')::int END AS negative,
+                       (direction = 'outbound')::int AS waits,
+                       CASE WHEN direction = 'outbound'
+                            THEN (EXTRACT(EPOCH FROM (COALESCE(answer, %(end)s) - date))
+                                  / 86400.0)::float8
+                            ELSE 0.0::float8 END AS wait_days,
+                       0 AS created, 0 AS escalations, 0 AS open
+                  FROM inter
                 UNION ALL
                 SELECT t.commercial_partner_id, 0, 0, 0, 0.0,
                        (t.create_date >= %(start)s)::int,
@@ -205,7 +209,6 @@ class XrmSupplierFriction(models.Model):
             end=end,
             p_company=p_company,
             i_company=company_filter("i"),
-            o_company=company_filter("o"),
             t_company=company_filter("t", nullable=True),
             w_negative=weights["negative"],
             w_escalation=weights["escalation"],
