@@ -93,7 +93,10 @@ Health = env["xrm.health.profile"]
 admin = env.ref("base.user_admin")
 
 timed("floor", floor, repeat=3)
-timed("compute_kpis", lambda: Definition.compute_kpis(), repeat=1)
+# The first run on a new database also opens each breach's activity (and its
+# e-mail); a normal night finds them open: both are reported.
+timed("compute_kpis_first", lambda: Definition.compute_kpis(), repeat=1)
+timed("compute_kpis", lambda: Definition.compute_kpis(), repeat=2)
 cr.execute("SELECT COUNT(*) FROM xrm_kpi_value WHERE date = CURRENT_DATE")
 results["kpi_values"] = cr.fetchone()[0]
 
