@@ -50,7 +50,9 @@ def ticket_vocabulary(size=5000):
     """The same pseudo-words on every run (seeded)."""
     rng = random.Random(7)
     return [
-        "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(4, 10)))
+        "".join(
+            rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(4, 10))
+        )
         for _ in range(size)
     ]
 
@@ -65,14 +67,17 @@ def ticket_text(rng, words, vocabulary):
 
 
 @contextmanager
-def rebuilt_indexes(cr, table, enabled=True, log=None):
-    """Load ``table`` without its secondary indexes, then build them again.
+def bulk_loaded(cr, table, enabled=True, log=None):
+    """Load ``table`` without its secondary indexes and foreign keys, then
+    build and check these once.
 
     Keeping fifteen indexes up to date row by row, at ten million rows that
     no longer fit in shared buffers, writes each index page many times (and
-    in full after every checkpoint); one sorted build per index at the end is
+    in full after every checkpoint), and each foreign key costs one lookup
+    per row; one sorted build per index and one join per key at the end are
     the usual bulk-load practice. Indexes behind a constraint (primary key,
-    unique) stay. Transactional: a failure restores them with the rollback.
+    unique) stay. Transactional: a failure restores everything with the
+    rollback.
     """
     if not enabled:
         yield
@@ -89,23 +94,36 @@ def rebuilt_indexes(cr, table, enabled=True, log=None):
         [table],
     )
     indexes = cr.fetchall()
+    cr.execute(
+        """
+        SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+         WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname
+        """,
+        [table],
+    )
+    foreign_keys = cr.fetchall()
+    # (names and definitions read from the catalog, not from outside)
+    for name, _definition in foreign_keys:
+        cr.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
     for name, _definition in indexes:
-        cr.execute(f'DROP INDEX "{name}"')  # noqa: E501 (names read from pg_index)
+        cr.execute(f'DROP INDEX "{name}"')
     yield
     if log:
-        log(f"{len(indexes)} indexes of {table}")
+        log(f"{len(indexes)} indexes and {len(foreign_keys)} foreign keys of {table}")
     cr.execute("SET LOCAL maintenance_work_mem = '1GB'")
     for _name, definition in indexes:
         cr.execute(definition)
+    for name, definition in foreign_keys:
+        cr.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
 
 
 def generate(  # noqa: C901
-    env, scale, company=None, log=print, return_ids=True, rebuild_indexes=None
+    env, scale, company=None, log=print, return_ids=True, bulk_load=None
 ):
     """Generate ``scale`` × the full size; return the new records' ids by model.
 
-    ``rebuild_indexes``: load the big tables without their secondary indexes
-    and build these after (see ``rebuilt_indexes``); by default from a
+    ``bulk_load``: load the big tables without their secondary indexes
+    and build these after (see ``bulk_loaded``); by default from a
     million interactions up.
 
     ``company``: the company of the generated records; partners are shared
@@ -119,8 +137,8 @@ def generate(  # noqa: C901
     n_tickets = int(50_000 * scale)
     cr = env.cr
     started = time.time()
-    if rebuild_indexes is None:
-        rebuild_indexes = n_interactions >= CHUNK
+    if bulk_load is None:
+        bulk_load = n_interactions >= CHUNK
 
     def step(label):
         log(f"[generate] {label} ({time.time() - started:.1f}s)")
@@ -287,7 +305,7 @@ def generate(  # noqa: C901
         """,
         params,
     )
-    with rebuilt_indexes(cr, "res_partner", rebuild_indexes, step):
+    with bulk_loaded(cr, "res_partner", bulk_load, step):
         ex(
             """
             INSERT INTO res_partner (
@@ -348,7 +366,7 @@ def generate(  # noqa: C901
     # 1-2: not meaningful), as the journey's "no meaningful contact" sees it.
     # Slices of relationships holding about CHUNK interactions each.
     per_slice = max(1, CHUNK * n_partners // max(n_interactions, 1))
-    with rebuilt_indexes(cr, "xrm_interaction", rebuild_indexes, step):
+    with bulk_loaded(cr, "xrm_interaction", bulk_load, step):
         for first in range(1, n_partners + 1, per_slice):
             last = min(first + per_slice - 1, n_partners)
             step(f"interactions of partners {first}-{last} of {n_partners}")
@@ -420,7 +438,7 @@ def generate(  # noqa: C901
         "lang": env["res.lang"]._get_data(code="en_US").id,
         "domain": mail_prepare_for_domain_search("partner@bench.example.com"),
     }
-    with rebuilt_indexes(cr, "crm_lead", rebuild_indexes, step):
+    with bulk_loaded(cr, "crm_lead", bulk_load, step):
         ex(
             """
             INSERT INTO crm_lead (
@@ -521,7 +539,7 @@ def generate(  # noqa: C901
         $$
         """
     )
-    with rebuilt_indexes(cr, "helpdesk_ticket", rebuild_indexes, step):
+    with bulk_loaded(cr, "helpdesk_ticket", bulk_load, step):
         ex(
             """
             INSERT INTO helpdesk_ticket (
@@ -567,7 +585,7 @@ def generate(  # noqa: C901
     ex("ANALYZE helpdesk_ticket")
     # The next ticket made by the ORM continues the numbering.
     seq.sudo().write({"number_next_actual": seq.number_next_actual + n_tickets})
-    with rebuilt_indexes(cr, "rating_rating", rebuild_indexes, step):
+    with bulk_loaded(cr, "rating_rating", bulk_load, step):
         ex(
             """
             INSERT INTO rating_rating (
@@ -591,7 +609,7 @@ def generate(  # noqa: C901
     step("journey transitions and goals")
     # The whole journey, as the ORM logs it: entry (from no stage), the move
     # to a working stage, At risk for those that went silent, the churn.
-    with rebuilt_indexes(cr, "xrm_journey_transition", rebuild_indexes, step):
+    with bulk_loaded(cr, "xrm_journey_transition", bulk_load, step):
         ex(
             """
             INSERT INTO xrm_journey_transition (

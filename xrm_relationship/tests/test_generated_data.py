@@ -37,13 +37,14 @@ class TestGeneratedData(KpiReferenceMixin, XrmWorld):
     def setUpClass(cls):
         super().setUpClass()
         cls.indexes_before = cls._index_definitions()
-        # the bulk-load path of the big scales: indexes dropped, then rebuilt
+        # the bulk-load path of the big scales: indexes and foreign keys
+        # dropped, then rebuilt
         cls.generated = load_generator().generate(
             cls.env,
             SCALE,
             company=cls.company,
             log=lambda _msg: None,
-            rebuild_indexes=True,
+            bulk_load=True,
         )
         cls.world_partners = cls.env["res.partner"].browse(cls.generated["res.partner"])
 
@@ -55,16 +56,29 @@ class TestGeneratedData(KpiReferenceMixin, XrmWorld):
              WHERE tablename IN ('res_partner', 'xrm_interaction', 'crm_lead',
                                  'helpdesk_ticket', 'rating_rating',
                                  'xrm_journey_transition')
+            UNION ALL
+            SELECT conrelid::regclass || ' ' || conname || ' '
+                   || pg_get_constraintdef(oid)
+              FROM pg_constraint
+             WHERE contype = 'f'
+               AND conrelid::regclass::text IN (
+                   'res_partner', 'xrm_interaction', 'crm_lead', 'helpdesk_ticket',
+                   'rating_rating', 'xrm_journey_transition')
             """
         )
         return sorted(row[0] for row in cls.env.cr.fetchall())
 
-    def test_indexes_rebuilt_after_bulk_load(self):
+    def test_indexes_and_foreign_keys_rebuilt_after_bulk_load(self):
         # every index is there again, defined as before, and valid
         after = self._index_definitions()
         self.assertIn(
             "CREATE INDEX xrm_interaction__partner_id_index ON public.xrm_interaction"
             " USING btree (partner_id)",
+            after,
+        )
+        self.assertIn(
+            "xrm_interaction xrm_interaction_partner_id_fkey FOREIGN KEY (partner_id)"
+            " REFERENCES res_partner(id) ON DELETE RESTRICT",
             after,
         )
         self.assertEqual(after, self.indexes_before)
