@@ -21,6 +21,7 @@ from datetime import datetime, time, timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools.batch import without_jit
 from ..tools.nightly import (
     fingerprint,
     moved,
@@ -648,6 +649,7 @@ class XrmChurnModel(models.Model):
             model = self.sudo().search([("company_id", "=", company.id)], limit=1)
             if model.state != "ready" or not model.weights:
                 continue  # too little history: no guess
+            without_jit(self.env.cr)
             rows = self.env.execute_query(self._xrm_samples_sql(company, [now], ids))
             for partner_id, _as_of, _label, *buckets in rows:
                 risk, contributions = self._xrm_score(
@@ -740,8 +742,16 @@ class XrmChurnModel(models.Model):
             UNION SELECT partner_id FROM xrm_interaction
                    WHERE write_date >= %(since)s
             UNION SELECT partner_id FROM xrm_interaction WHERE %(entering)s
-            UNION SELECT partner_id FROM xrm_interaction
-                   WHERE is_meaningful AND (%(recency)s)
+            -- Recency reads the last meaningful contact only: an older one
+            -- crossing an edge changes nothing (a newer one dated since the
+            -- last run is taken by "entering").
+            UNION SELECT i.partner_id FROM xrm_interaction i
+                   WHERE i.is_meaningful AND i.active AND (%(recency)s)
+                     AND NOT EXISTS (
+                         SELECT 1 FROM xrm_interaction j
+                          WHERE j.partner_id = i.partner_id AND j.active
+                            AND j.is_meaningful AND j.date > i.date
+                            AND j.date < %(now)s)
             UNION SELECT partner_id FROM xrm_interaction
                    WHERE outcome = 'negative' AND (%(negative)s)
             UNION SELECT partner_id FROM xrm_interaction
@@ -766,8 +776,9 @@ class XrmChurnModel(models.Model):
                    WHERE write_date >= %(since)s OR %(snap)s OR %(snap_before)s
             """,
             since=run.since,
+            now=now,
             entering=edges(SQL("date"), {0}),
-            recency=edges(SQL("date"), {14, 30, 60, 90}),
+            recency=edges(SQL("i.date"), {14, 30, 60, 90}),
             negative=edges(SQL("date"), {90}),
             pressure=edges(SQL("date"), {pressure}),
             transitions=edges(
