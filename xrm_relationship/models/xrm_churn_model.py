@@ -734,6 +734,34 @@ class XrmChurnModel(models.Model):
                 moved(column, before - k * day, now - k * day) for k in sorted(offsets)
             )
 
+        def leaving_count(where, days, lows):
+            """Partners whose count of ``where`` interactions of the last
+            ``days`` days changes bucket (``lows``: each bucket's lowest
+            count but the first) by the rows that left since the last run;
+            the rows that entered are taken by "entering"."""
+            crossed = [
+                SQL("(c.n < %s AND c.n + g.gone >= %s)", low, low) for low in lows
+            ]
+            return SQL(
+                """
+                SELECT g.pid FROM (
+                    SELECT i.partner_id AS pid, COUNT(*) AS gone
+                      FROM xrm_interaction i
+                     WHERE i.active AND %(where)s AND %(edge)s
+                     GROUP BY 1) g
+                 CROSS JOIN LATERAL (
+                    SELECT COUNT(*) AS n FROM xrm_interaction i
+                     WHERE i.partner_id = g.pid AND i.active AND %(where)s
+                       AND i.date >= %(low)s AND i.date < %(now)s) c
+                 WHERE %(crossed)s
+                """,
+                where=where,
+                edge=edges(SQL("i.date"), {days}),
+                low=now - days * day,
+                now=now,
+                crossed=SQL(" OR ").join(crossed),
+            )
+
         return SQL(
             """
             SELECT id FROM res_partner WHERE write_date >= %(since)s
@@ -752,14 +780,19 @@ class XrmChurnModel(models.Model):
                           WHERE j.partner_id = i.partner_id AND j.active
                             AND j.is_meaningful AND j.date > i.date
                             AND j.date < %(now)s)
-            UNION SELECT partner_id FROM xrm_interaction
-                   WHERE outcome = 'negative' AND (%(negative)s)
-            UNION SELECT partner_id FROM xrm_interaction
-                   WHERE direction = 'outbound' AND (%(pressure)s)
+            UNION %(negative)s
+            UNION %(pressure)s
             UNION SELECT partner_id FROM xrm_journey_transition
                    WHERE write_date >= %(since)s
             UNION SELECT partner_id FROM xrm_journey_transition
-                   WHERE %(transitions)s
+                   WHERE %(transitions_entering)s
+            -- Days in the stage count from the latest transition only.
+            UNION SELECT tr.partner_id FROM xrm_journey_transition tr
+                   WHERE (%(transitions)s)
+                     AND NOT EXISTS (
+                         SELECT 1 FROM xrm_journey_transition j
+                          WHERE j.partner_id = tr.partner_id
+                            AND j.date > tr.date AND j.date <= %(now)s)
             UNION SELECT commercial_partner_id FROM helpdesk_ticket
                    WHERE write_date >= %(since)s
             UNION SELECT commercial_partner_id FROM helpdesk_ticket
@@ -779,10 +812,13 @@ class XrmChurnModel(models.Model):
             now=now,
             entering=edges(SQL("date"), {0}),
             recency=edges(SQL("i.date"), {14, 30, 60, 90}),
-            negative=edges(SQL("date"), {90}),
-            pressure=edges(SQL("date"), {pressure}),
+            negative=leaving_count(SQL("i.outcome = 'negative'"), 90, (1, 2)),
+            pressure=leaving_count(
+                SQL("i.direction = 'outbound'"), pressure, (1, 4, 9)
+            ),
+            transitions_entering=edges(SQL("date"), {0}),
             transitions=edges(
-                SQL("date"), {0, 30, 90, 180} | {s.max_days + 1 for s in stages}
+                SQL("tr.date"), {30, 90, 180} | {s.max_days + 1 for s in stages}
             ),
             created=edges(SQL("create_date"), {0, 90}),
             closed=edges(SQL("closed_date"), {0}),
