@@ -264,7 +264,6 @@ class TestNightlyIncremental(XrmWorld):
         )
         self.assertEqual(mark["mode"], "full")
 
-
     def test_lone_input_crossing_an_edge(self):
         """A relationship whose only change is an input crossing an edge."""
         today = fields.Date.context_today(self.env.user)
@@ -345,9 +344,7 @@ class TestNightlyIncremental(XrmWorld):
         relationships = self._relationships()
         self.env["xrm.health.profile"]._xrm_compute_health(relationships, later)
         self.env["xrm.relationship.tier"]._xrm_assign(relationships, later)
-        self.env["xrm.churn.model"]._xrm_score_partners(
-            relationships, later, later_now
-        )
+        self.env["xrm.churn.model"]._xrm_score_partners(relationships, later, later_now)
         self.env.invalidate_all()
         full = self._figures()
         for pid in (lone.id, shadowed.id, leaving.id):
@@ -356,6 +353,7 @@ class TestNightlyIncremental(XrmWorld):
             pid for pid, value in full[0].items() if incremental[0].get(pid) != value
         }
         self.assertFalse(diff, "partners differ")
+
 
 @tagged("post_install", "-at_install")
 class TestTrendHeldScore(XrmWorld):
