@@ -21,6 +21,7 @@ from datetime import datetime, time, timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools.batch import without_jit
 from ..tools.nightly import (
     fingerprint,
     moved,
@@ -648,6 +649,7 @@ class XrmChurnModel(models.Model):
             model = self.sudo().search([("company_id", "=", company.id)], limit=1)
             if model.state != "ready" or not model.weights:
                 continue  # too little history: no guess
+            without_jit(self.env.cr)
             rows = self.env.execute_query(self._xrm_samples_sql(company, [now], ids))
             for partner_id, _as_of, _label, *buckets in rows:
                 risk, contributions = self._xrm_score(
@@ -732,6 +734,34 @@ class XrmChurnModel(models.Model):
                 moved(column, before - k * day, now - k * day) for k in sorted(offsets)
             )
 
+        def leaving_count(where, days, lows):
+            """Partners whose count of ``where`` interactions of the last
+            ``days`` days changes bucket (``lows``: each bucket's lowest
+            count but the first) by the rows that left since the last run;
+            the rows that entered are taken by "entering"."""
+            crossed = [
+                SQL("(c.n < %s AND c.n + g.gone >= %s)", low, low) for low in lows
+            ]
+            return SQL(
+                """
+                SELECT g.pid FROM (
+                    SELECT i.partner_id AS pid, COUNT(*) AS gone
+                      FROM xrm_interaction i
+                     WHERE i.active AND %(where)s AND %(edge)s
+                     GROUP BY 1) g
+                 CROSS JOIN LATERAL (
+                    SELECT COUNT(*) AS n FROM xrm_interaction i
+                     WHERE i.partner_id = g.pid AND i.active AND %(where)s
+                       AND i.date >= %(low)s AND i.date < %(now)s) c
+                 WHERE %(crossed)s
+                """,
+                where=where,
+                edge=edges(SQL("i.date"), {days}),
+                low=now - days * day,
+                now=now,
+                crossed=SQL(" OR ").join(crossed),
+            )
+
         return SQL(
             """
             SELECT id FROM res_partner WHERE write_date >= %(since)s
@@ -740,16 +770,29 @@ class XrmChurnModel(models.Model):
             UNION SELECT partner_id FROM xrm_interaction
                    WHERE write_date >= %(since)s
             UNION SELECT partner_id FROM xrm_interaction WHERE %(entering)s
-            UNION SELECT partner_id FROM xrm_interaction
-                   WHERE is_meaningful AND (%(recency)s)
-            UNION SELECT partner_id FROM xrm_interaction
-                   WHERE outcome = 'negative' AND (%(negative)s)
-            UNION SELECT partner_id FROM xrm_interaction
-                   WHERE direction = 'outbound' AND (%(pressure)s)
+            -- Recency reads the last meaningful contact only: an older one
+            -- crossing an edge changes nothing (a newer one dated since the
+            -- last run is taken by "entering").
+            UNION SELECT i.partner_id FROM xrm_interaction i
+                   WHERE i.is_meaningful AND i.active AND (%(recency)s)
+                     AND NOT EXISTS (
+                         SELECT 1 FROM xrm_interaction j
+                          WHERE j.partner_id = i.partner_id AND j.active
+                            AND j.is_meaningful AND j.date > i.date
+                            AND j.date < %(now)s)
+            UNION %(negative)s
+            UNION %(pressure)s
             UNION SELECT partner_id FROM xrm_journey_transition
                    WHERE write_date >= %(since)s
             UNION SELECT partner_id FROM xrm_journey_transition
-                   WHERE %(transitions)s
+                   WHERE %(transitions_entering)s
+            -- Days in the stage count from the latest transition only.
+            UNION SELECT tr.partner_id FROM xrm_journey_transition tr
+                   WHERE (%(transitions)s)
+                     AND NOT EXISTS (
+                         SELECT 1 FROM xrm_journey_transition j
+                          WHERE j.partner_id = tr.partner_id
+                            AND j.date > tr.date AND j.date <= %(now)s)
             UNION SELECT commercial_partner_id FROM helpdesk_ticket
                    WHERE write_date >= %(since)s
             UNION SELECT commercial_partner_id FROM helpdesk_ticket
@@ -766,12 +809,16 @@ class XrmChurnModel(models.Model):
                    WHERE write_date >= %(since)s OR %(snap)s OR %(snap_before)s
             """,
             since=run.since,
+            now=now,
             entering=edges(SQL("date"), {0}),
-            recency=edges(SQL("date"), {14, 30, 60, 90}),
-            negative=edges(SQL("date"), {90}),
-            pressure=edges(SQL("date"), {pressure}),
+            recency=edges(SQL("i.date"), {14, 30, 60, 90}),
+            negative=leaving_count(SQL("i.outcome = 'negative'"), 90, (1, 2)),
+            pressure=leaving_count(
+                SQL("i.direction = 'outbound'"), pressure, (1, 4, 9)
+            ),
+            transitions_entering=edges(SQL("date"), {0}),
             transitions=edges(
-                SQL("date"), {0, 30, 90, 180} | {s.max_days + 1 for s in stages}
+                SQL("tr.date"), {30, 90, 180} | {s.max_days + 1 for s in stages}
             ),
             created=edges(SQL("create_date"), {0, 90}),
             closed=edges(SQL("closed_date"), {0}),

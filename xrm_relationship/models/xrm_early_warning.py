@@ -5,6 +5,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL, plaintext2html
 
+from ..tools.batch import without_jit
 from ..tools.nightly import NightlyRun, fingerprint, moved
 from ..tools.rules import no_meaningful_contact_sql, stage_overdue_sql
 from ..tools.settings import xrm_setting
@@ -37,6 +38,7 @@ class XrmEarlyWarning(models.AbstractModel):
         now = now or fields.Datetime.now()
         limit = self._xrm_no_contact_limit(now)
         self.env.flush_all()
+        without_jit(self.env.cr)
         self.env.cr.execute(
             SQL(
                 """

@@ -7,6 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from ..tools.batch import without_jit
 from ..tools.constants import HEALTH_WINDOW_DAYS, RELATION_TYPES
 from ..tools.nightly import (
     fingerprint,
@@ -176,7 +177,7 @@ class XrmHealthProfile(models.Model):
             WITH target AS (
                 SELECT p.id, COALESCE(p.company_id, %(company)s) AS company_id,
                        p.company_id AS own_company_id,
-                       p.xrm_relation_type AS rtype
+                       p.xrm_relation_type AS rtype, p.xrm_health AS old_health
                   FROM res_partner p
                  WHERE p.id = ANY(%(ids)s) AND p.id BETWEEN %(lo)s AND %(hi)s
             ), csat AS (
@@ -241,7 +242,7 @@ class XrmHealthProfile(models.Model):
             ), params(company_id, rtype, w, green, yellow) AS (
                 VALUES %(params)s
             ), parts AS (
-                SELECT t.id, t.company_id, t.own_company_id,
+                SELECT t.id, t.company_id, t.own_company_id, t.old_health,
                        csat.avg AS csat_avg, COALESCE(csat.n, 0) AS csat_n,
                        quality.avg AS q_avg, COALESCE(quality.n, 0) AS q_n,
                        goals.avg AS co, COALESCE(goals.n, 0) AS goal_n,
@@ -293,11 +294,14 @@ class XrmHealthProfile(models.Model):
                        xrm_cx_quality_avg = f.q_avg, xrm_cx_quality_count = f.q_n,
                        xrm_co_goal_count = f.goal_n, xrm_cs_cx_weight = f.w,
                        xrm_health_uncertain = f.uncertain
-                  FROM final f, res_partner old
-                 WHERE p.id = f.id AND old.id = f.id
+                  FROM final f
+                 WHERE p.id = f.id
                    AND p.id BETWEEN %(lo)s AND %(hi)s
-                   AND old.id BETWEEN %(lo)s AND %(hi)s
-             RETURNING p.id, old.xrm_health AS old_health, f.health AS new_health
+                   -- The id list too: an incremental batch is scattered over
+                   -- the whole id range, and the planner, misjudging the
+                   -- CTE's size, would read every partner for it.
+                   AND p.id = ANY(%(ids)s)
+             RETURNING p.id, f.old_health, f.health AS new_health
             ), cleared AS (
                 DELETE FROM xrm_health_snapshot s
                  WHERE s.date = %(as_of)s
@@ -339,6 +343,7 @@ class XrmHealthProfile(models.Model):
             params=SQL(", ").join(param_rows),
             **self.env["xrm.health.snapshot"]._xrm_receipt_sql("f"),
         )
+        without_jit(self.env.cr)
         self.env.cr.execute(query)
         changes = {pid: (old, new) for pid, old, new in self.env.cr.fetchall()}
         # The early warnings read the colour, written here without write_date.

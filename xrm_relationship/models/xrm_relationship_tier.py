@@ -7,6 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from ..tools.batch import without_jit
 from ..tools.nightly import fingerprint, moved, run_nightly_on_relationships
 from ..tools.rules import satisfied_sql
 from ..tools.settings import xrm_setting_number
@@ -268,6 +269,9 @@ class XrmRelationshipTier(models.Model):
                        THEN %(as_of)s ELSE old.xrm_tier_since END
               FROM tiered f, res_partner old
              WHERE p.id = f.id AND old.id = f.id
+               -- the id list: the planner would otherwise read every
+               -- partner twice for a batch scattered over the id range
+               AND p.id = ANY(%(ids)s) AND old.id = ANY(%(ids)s)
          RETURNING p.id, old.xrm_tier_id, f.tier_id, f.score, f.active_periods
             """,
             company=self.env.company.id,
@@ -282,6 +286,7 @@ class XrmRelationshipTier(models.Model):
             satisfied=satisfied_sql("r"),
             **{f"w_{kind}": weight for kind, weight in weights.items()},
         )
+        without_jit(self.env.cr)
         self.env.cr.execute(query)
         changes = [row for row in self.env.cr.fetchall() if row[1] != row[2]]
         tier_fields = [name for name in partners._fields if name.startswith("xrm_tier")]

@@ -264,6 +264,96 @@ class TestNightlyIncremental(XrmWorld):
         )
         self.assertEqual(mark["mode"], "full")
 
+    def test_lone_input_crossing_an_edge(self):
+        """A relationship whose only change is an input crossing an edge."""
+        today = fields.Date.context_today(self.env.user)
+        settled = today + timedelta(days=1)
+        later = today + timedelta(days=4)
+        later_now = fields.Datetime.to_datetime(later) + timedelta(hours=2)
+        # Its only contact is 12 days old on the settled night, 15 days old
+        # on the later one: the recency bucket moves, nothing is written.
+        scored = sorted(
+            {
+                row[0]
+                for row in self.env.execute_query(
+                    self.env["xrm.churn.model"]._xrm_samples_sql(
+                        self.company, [later_now], self.world.ids
+                    )
+                )
+            }
+        )
+        lone = self.env["res.partner"].browse(scored[len(scored) // 2])
+        self.env["xrm.interaction"].search([("partner_id", "=", lone.id)]).unlink()
+        self._interaction(
+            lone, str(later_now - timedelta(days=15)), state="done", quality=4
+        )
+        # Its last contact is recent; an older one crosses the 30-day edge:
+        # recency does not move (the selection may leave it out).
+        shadowed = self.world.sorted("id")[80]
+        self._interaction(
+            shadowed, str(later_now - timedelta(days=31)), state="done", quality=4
+        )
+        self._interaction(
+            shadowed, str(later_now - timedelta(days=4)), state="done", quality=4
+        )
+        # Its only positive signal leaves the tier window between the nights.
+        params = self.env["xrm.relationship.tier"]._xrm_tier_params()
+        span = params["period_days"] * params["periods"]
+        leaving = self.world.sorted("id")[90]
+        self.env["xrm.interaction"].search([("partner_id", "=", leaving.id)]).unlink()
+        self._interaction(
+            leaving,
+            str(fields.Datetime.to_datetime(later) - timedelta(days=span + 0.5)),
+            state="done",
+            quality=4,
+        )
+
+        # Recency weighs enough for its bucket to move the risk.
+        Churn = self.env["xrm.churn.model"]
+        model = Churn._xrm_model_for(self.company)
+        weights = dict(model.weights)
+        weights["features"] = dict(weights["features"])
+        weights["features"]["recency"] = {"0-14": -3.0, "15-30": 3.0}
+        weights["prior"] = 0.0
+        model.write({"weights": weights})
+        recency = list(FEATURES).index("recency")
+
+        def bucket(when):
+            rows = self.env.execute_query(
+                Churn._xrm_samples_sql(self.company, [when], [lone.id])
+            )
+            return rows[0][3 + recency]
+
+        settled_now = fields.Datetime.to_datetime(settled) + timedelta(hours=2)
+        self.assertEqual(bucket(settled_now), "0-14")
+        self.assertEqual(bucket(later_now), "15-30")
+
+        self._nightly(today, full=True)
+        self._age()
+        self._nightly(settled)
+        risk = lone.xrm_churn_risk
+        positive = leaving.xrm_tier_positive_count
+        self.assertEqual(positive, 1)
+        self._age()
+        self._nightly(later)
+        self.env.invalidate_all()
+        self.assertNotEqual(lone.xrm_churn_risk, risk, "the bucket edge matters")
+        self.assertEqual(leaving.xrm_tier_positive_count, 0, "left the tier window")
+        incremental = self._figures()
+
+        relationships = self._relationships()
+        self.env["xrm.health.profile"]._xrm_compute_health(relationships, later)
+        self.env["xrm.relationship.tier"]._xrm_assign(relationships, later)
+        self.env["xrm.churn.model"]._xrm_score_partners(relationships, later, later_now)
+        self.env.invalidate_all()
+        full = self._figures()
+        for pid in (lone.id, shadowed.id, leaving.id):
+            self.assertEqual(incremental[0][pid], full[0][pid], pid)
+        diff = {
+            pid for pid, value in full[0].items() if incremental[0].get(pid) != value
+        }
+        self.assertFalse(diff, "partners differ")
+
 
 @tagged("post_install", "-at_install")
 class TestTrendHeldScore(XrmWorld):
