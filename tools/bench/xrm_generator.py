@@ -322,8 +322,8 @@ def generate(  # noqa: C901
                    churn_at::date,
                    CASE WHEN churn_at IS NOT NULL THEN 'Moved to a competitor' END,
                    created, created, %(uid)s, %(uid)s,
-                   'partner' || n || '@bench.example.com',
-                   'partner' || n || '@bench.example.com', 'BENCH' || n
+                   'partner' || n || '@p' || n || '.bench.example.com',
+                   'partner' || n || '@p' || n || '.bench.example.com', 'BENCH' || n
               FROM bench_partner
             """,
             params,
@@ -426,6 +426,11 @@ def generate(  # noqa: C901
     # What crm's computes would give each deal: the salesperson's team, the
     # partner's language, the e-mail domain used to find similar leads.
     Team = env["crm.team"]
+    # Each company its own e-mail domain (one shared domain would make every
+    # deal a "similar lead" of every other); crm's own rule, checked once:
+    example = mail_prepare_for_domain_search("partner7@p7.bench.example.com")
+    if example != "@p7.bench.example.com":
+        raise ValueError(f"crm's e-mail domain rule changed: {example}")
     lead_params = {
         **params,
         "teams": [
@@ -436,7 +441,6 @@ def generate(  # noqa: C901
             for uid in sales_ids
         ],
         "lang": env["res.lang"]._get_data(code="en_US").id,
-        "domain": mail_prepare_for_domain_search("partner@bench.example.com"),
     }
     with bulk_loaded(cr, "crm_lead", bulk_load, step):
         ex(
@@ -459,10 +463,12 @@ def generate(  # noqa: C901
                                            ELSE 0.3 END,
                    CASE WHEN x.status != 'pending' THEN x.opened + x.age * 0.5 END,
                    x.opened, x.opened, x.opened, x.opened, %(uid)s, %(uid)s, '1',
-                   'Bench Partner ' || b.n, 'partner' || b.n || '@bench.example.com',
-                   'partner' || b.n || '@bench.example.com', 'Bench Partner ' || b.n,
+                   'Bench Partner ' || b.n,
+                   'partner' || b.n || '@p' || b.n || '.bench.example.com',
+                   'partner' || b.n || '@p' || b.n || '.bench.example.com',
+                   'Bench Partner ' || b.n,
                    (%(teams)s::int[])[array_position(%(sales)s::int[], b.user_id)],
-                   %(lang)s, %(domain)s, 'correct', 0,
+                   %(lang)s, '@p' || b.n || '.bench.example.com', 'correct', 0,
                    CASE WHEN x.status != 'pending'
                         THEN floor(EXTRACT(EPOCH FROM x.age * 0.5) / 86400) END
               FROM (
@@ -558,7 +564,7 @@ def generate(  # noqa: C901
                    CASE WHEN t.closed THEN %(closed_unattended)s
                         ELSE %(open_unattended)s END,
                    'Bench Partner ' || b.n,
-                   'partner' || b.n || '@bench.example.com',
+                   'partner' || b.n || '@p' || b.n || '.bench.example.com',
                    CASE WHEN t.closed AND t.r_rated < 0.6 THEN t.rating ELSE 0 END,
                    CASE WHEN t.closed AND t.r_rated < 0.6
                         THEN CASE WHEN t.rating >= 4 THEN 100 ELSE 0 END ELSE -1 END,

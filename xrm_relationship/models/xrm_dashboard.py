@@ -6,6 +6,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
+from ..tools.batch import without_jit
 from ..tools.constants import RELATION_TYPES
 from ..tools.kpi import (
     KPI_CSAT_AVG,
@@ -40,6 +41,7 @@ class XrmDashboard(models.AbstractModel):
         if not user.has_group("xrm_relationship.group_xrm_user"):
             raise AccessError(_("The relationship dashboard is for XRM users."))
         filters = self._xrm_clean_filters(filters or {})
+        without_jit(self.env.cr)
         partner_domain = self._xrm_partner_domain(filters)
         funnel, health = self._xrm_partner_blocks(partner_domain)
         return {

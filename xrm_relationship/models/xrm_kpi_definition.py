@@ -9,6 +9,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from ..tools.batch import without_jit
 from ..tools.kpi import KPI_CODES, KPI_SCOPES, KPI_UNITS, KpiFormula
 
 _logger = logging.getLogger(__name__)
@@ -322,6 +323,7 @@ class XrmKpiDefinition(models.Model):
             cron._commit_progress(remaining=len(definitions))
         for kpi in definitions:
             now = fields.Datetime.now()
+            without_jit(self.env.cr)  # again after each commit
             try:
                 with self.env.cr.savepoint():
                     kpi_values = kpi._xrm_compute_one(as_of)
