@@ -10,6 +10,11 @@ from ..tools.nightly import NightlyRun, fingerprint, moved
 from ..tools.rules import no_meaningful_contact_sql, stage_overdue_sql
 from ..tools.settings import xrm_setting
 
+# Warnings opened or closed per committed step: the first run on a million
+# relationships opens hundreds of thousands, which in one create ran out of
+# a worker's memory.
+WARNING_BATCH = 1000
+
 
 class XrmEarlyWarning(models.AbstractModel):
     """Partner-level early warnings (SPEC § KPIs) and their activities.
@@ -170,12 +175,17 @@ class XrmEarlyWarning(models.AbstractModel):
         if partner_ids is not None:
             domain.append(("res_id", "in", partner_ids))
         open_warnings = Activity.search(domain)
-        existing = {(a.res_id, a.xrm_warning_kind): a for a in open_warnings}
+        existing_records = {(a.res_id, a.xrm_warning_kind): a.id for a in open_warnings}
+        existing = set(existing_records)
         cleared = Activity.browse(
-            a.id for key, a in existing.items() if key not in candidates
+            aid for key, aid in existing_records.items() if key not in candidates
         )
-        if cleared:
-            cleared.action_feedback(feedback=self.env._("The warning has cleared."))
+        Cron = self.env["ir.cron"]
+        for index in range(0, len(cleared), WARNING_BATCH):
+            cleared[index : index + WARNING_BATCH].action_feedback(
+                feedback=self.env._("The warning has cleared.")
+            )
+            self._xrm_warnings_commit(Cron)
         activity_type = self.env.ref("xrm_relationship.mail_activity_type_xrm_warning")
         model_id = self.env["ir.model"]._get_id("res.partner")
         kinds = dict(
@@ -206,5 +216,21 @@ class XrmEarlyWarning(models.AbstractModel):
             for (partner_id, kind), user_id in sorted(candidates.items())
             if (partner_id, kind) not in existing
         ]
-        created = Activity.create(vals_list)
+        created = Activity
+        for index in range(0, len(vals_list), WARNING_BATCH):
+            created |= Activity.create(vals_list[index : index + WARNING_BATCH])
+            self._xrm_warnings_commit(Cron)
         return created, cleared
+
+    @api.model
+    def _xrm_warnings_commit(self, Cron):
+        """Commit one step of warnings and let go of what it cached.
+
+        A run stopped after a step is simply run again: what it opened is
+        found open and not opened twice, what it closed is no longer open.
+        """
+        if self.env.context.get("cron_id"):
+            Cron._commit_progress()
+        else:
+            self.env.flush_all()  # called from code: its caller commits
+        self.env.invalidate_all()

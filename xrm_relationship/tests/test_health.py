@@ -9,6 +9,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
+from ..models import xrm_early_warning
 from .common import XrmCommon
 
 
@@ -261,6 +262,65 @@ class TestHealth(XrmCommon):
 
 @tagged("post_install", "-at_install")
 class TestEarlyWarnings(XrmCommon):
+    def test_warnings_open_and_close_in_committed_batches(self):
+        """A first run on many relationships works in bounded steps: each
+        step committed, every warning opened once, a second run adds none."""
+        stage = self.env["xrm.journey.stage"].create(
+            {"name": "Short", "max_days": 5, "sequence": 600}
+        )
+        partners = self.env["res.partner"].create(
+            [
+                {
+                    "name": f"Quiet {n}",
+                    "is_company": True,
+                    "user_id": self.xrm_user.id,
+                    "xrm_stage_id": stage.id,
+                }
+                for n in range(5)
+            ]
+        )
+        partners.write({"xrm_stage_date": fields.Datetime.now() - timedelta(days=100)})
+        EarlyWarning = self.env["xrm.early.warning"]
+        Activity = type(self.env["mail.activity"])
+        steps = []
+        original = Activity.create
+
+        def counted(activities, vals_list):
+            steps.append(len(vals_list))
+            return original(activities, vals_list)
+
+        with (
+            patch.object(xrm_early_warning, "WARNING_BATCH", 3),
+            patch.object(Activity, "create", counted),
+        ):
+            created, _cleared = EarlyWarning._cron_xrm_early_warnings(full=True)
+        # each of the five is overdue and without contact (and whatever else
+        # holds for a new relationship): every warning opened once, in
+        # steps of three
+        warnings = partners.activity_ids.filtered("xrm_warning_kind")
+        keys = {(w.res_id, w.xrm_warning_kind) for w in warnings}
+        self.assertEqual(len(keys), len(warnings))
+        self.assertTrue(
+            {(p.id, k) for p in partners for k in ("no_contact", "stage_overdue")}
+            <= keys
+        )
+        self.assertEqual(created.filtered(lambda a: a.res_id in partners.ids), warnings)
+        # (the demo's relationships get theirs in the same run)
+        full, rest = divmod(len(created), 3)
+        self.assertGreater(full, 3)
+        self.assertEqual(steps, [3] * full + ([rest] if rest else []))
+        with patch.object(xrm_early_warning, "WARNING_BATCH", 3):
+            again, _cleared = EarlyWarning._cron_xrm_early_warnings(full=True)
+        self.assertFalse(again)
+        # a stage that no longer has a maximum clears five, in two steps
+        stage.max_days = 0
+        with patch.object(xrm_early_warning, "WARNING_BATCH", 3):
+            _created, cleared = EarlyWarning._cron_xrm_early_warnings(full=True)
+        self.assertEqual(len(cleared.filtered(lambda a: a.res_id in partners.ids)), 5)
+        left = partners.activity_ids.filtered("xrm_warning_kind")
+        self.assertEqual(len(left), len(warnings) - 5)
+        self.assertNotIn("stage_overdue", left.mapped("xrm_warning_kind"))
+
     def test_one_warning_per_kind_never_duplicated(self):
         stage = self.env["xrm.journey.stage"].create(
             {"name": "Short", "max_days": 5, "sequence": 600}
