@@ -24,8 +24,10 @@ ISOLATION_LOGGER = "odoo.addons.xrm_relationship.tools.capture"
 MAX_CAPTURE_QUERIES = 4
 MAX_PARTNER_EMAIL_QUERIES = 3
 # A done call: Odoo's own done reads the lead and the company anyway, which
-# capture only reads earlier (2 measured, 4 before the fixes above).
-MAX_DONE_CALL_QUERIES = 2
+# capture only reads earlier (2 measured alone, 3 once in the whole suite,
+# where a cache some earlier test leaves cold is read here; 4 before the
+# fixes above).
+MAX_DONE_CALL_QUERIES = 3
 
 
 @tagged("post_install", "-at_install")
