@@ -175,10 +175,9 @@ class XrmEarlyWarning(models.AbstractModel):
         if partner_ids is not None:
             domain.append(("res_id", "in", partner_ids))
         open_warnings = Activity.search(domain)
-        existing_records = {(a.res_id, a.xrm_warning_kind): a.id for a in open_warnings}
-        existing = set(existing_records)
+        existing = {(a.res_id, a.xrm_warning_kind): a.id for a in open_warnings}
         cleared = Activity.browse(
-            aid for key, aid in existing_records.items() if key not in candidates
+            aid for key, aid in existing.items() if key not in candidates
         )
         Cron = self.env["ir.cron"]
         for index in range(0, len(cleared), WARNING_BATCH):
