@@ -714,6 +714,12 @@ BENCH_ROWS = [
     ("agent_scorecard", "agent scorecard read (s)", ".3f"),
     ("relationship_mirror", "My Relationships read, a manager (s)", ".3f"),
     ("return_driver", "what makes customers return read (s)", ".3f"),
+    (
+        "nightly_first",
+        "first night after install: health + tiers + churn + warnings, full (s)",
+        ".3f",
+    ),
+    ("warnings_first", "warnings opened by that first night", ",d"),
     ("nightly_full", "nightly health + tiers + churn + warnings, full (s)", ".3f"),
     (
         "nightly_incremental",

@@ -171,55 +171,69 @@ class XrmEarlyWarning(models.AbstractModel):
         """Schedule and close the warnings of ``partner_ids`` (None: everyone)."""
         Activity = self.env["mail.activity"].sudo()
         candidates = self._xrm_warning_candidates(now, partner_ids)
-        domain = [("res_model", "=", "res.partner"), ("xrm_warning_kind", "!=", False)]
-        if partner_ids is not None:
-            domain.append(("res_id", "in", partner_ids))
-        open_warnings = Activity.search(domain)
-        existing = {(a.res_id, a.xrm_warning_kind): a.id for a in open_warnings}
-        cleared = Activity.browse(
+        # The open warnings by SQL, not through the ORM: on a first night of
+        # a million relationships there are hundreds of thousands, and
+        # browsing them would hold every record in the cache at once.
+        Activity.flush_model(["res_model", "res_id", "xrm_warning_kind", "active"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT res_id, xrm_warning_kind, id FROM mail_activity"
+                " WHERE res_model = 'res.partner' AND xrm_warning_kind IS NOT NULL"
+                " AND active %s",
+                SQL()
+                if partner_ids is None
+                else SQL("AND res_id = ANY(%s)", list(partner_ids)),
+            )
+        )
+        existing = {(res_id, kind): aid for res_id, kind, aid in self.env.cr.fetchall()}
+        cleared_ids = sorted(
             aid for key, aid in existing.items() if key not in candidates
         )
         Cron = self.env["ir.cron"]
-        for index in range(0, len(cleared), WARNING_BATCH):
-            cleared[index : index + WARNING_BATCH].action_feedback(
+        for index in range(0, len(cleared_ids), WARNING_BATCH):
+            Activity.browse(cleared_ids[index : index + WARNING_BATCH]).action_feedback(
                 feedback=self.env._("The warning has cleared.")
             )
             self._xrm_warnings_commit(Cron)
+        # Values are built a step at a time, for the same reason.
+        to_open = sorted(key for key in candidates if key not in existing)
+        del existing
         activity_type = self.env.ref("xrm_relationship.mail_activity_type_xrm_warning")
         model_id = self.env["ir.model"]._get_id("res.partner")
         kinds = dict(
             Activity._fields["xrm_warning_kind"]._description_selection(self.env)
         )
         deadline = fields.Date.context_today(self) + timedelta(days=2)
-        risky = (
-            self.env["res.partner"]
-            .sudo()
-            .browse(pid for pid, kind in candidates if kind == "churn_risk")
-        )
-        # The churn risk's activity says why: the model's reasons, in words.
-        notes = {
-            (p.id, "churn_risk"): plaintext2html(p.xrm_churn_risk_factors or "")
-            for p in risky
-        }
-        vals_list = [
-            {
-                "res_model_id": model_id,
-                "res_id": partner_id,
-                "activity_type_id": activity_type.id,
-                "user_id": user_id,
-                "date_deadline": deadline,
-                "summary": kinds[kind],
-                "xrm_warning_kind": kind,
-                "note": notes.get((partner_id, kind), False),
+        created_ids = []
+        for index in range(0, len(to_open), WARNING_BATCH):
+            step = to_open[index : index + WARNING_BATCH]
+            risky = (
+                self.env["res.partner"]
+                .sudo()
+                .browse(pid for pid, kind in step if kind == "churn_risk")
+            )
+            # The churn risk's activity says why: the model's reasons, in words.
+            notes = {
+                (p.id, "churn_risk"): plaintext2html(p.xrm_churn_risk_factors or "")
+                for p in risky
             }
-            for (partner_id, kind), user_id in sorted(candidates.items())
-            if (partner_id, kind) not in existing
-        ]
-        created = Activity
-        for index in range(0, len(vals_list), WARNING_BATCH):
-            created |= Activity.create(vals_list[index : index + WARNING_BATCH])
+            created_ids += Activity.create(
+                [
+                    {
+                        "res_model_id": model_id,
+                        "res_id": partner_id,
+                        "activity_type_id": activity_type.id,
+                        "user_id": candidates[partner_id, kind],
+                        "date_deadline": deadline,
+                        "summary": kinds[kind],
+                        "xrm_warning_kind": kind,
+                        "note": notes.get((partner_id, kind), False),
+                    }
+                    for partner_id, kind in step
+                ]
+            ).ids
             self._xrm_warnings_commit(Cron)
-        return created, cleared
+        return Activity.browse(created_ids), Activity.browse(cleared_ids)
 
     @api.model
     def _xrm_warnings_commit(self, Cron):
