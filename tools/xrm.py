@@ -720,6 +720,7 @@ BENCH_ROWS = [
         ".3f",
     ),
     ("warnings_first", "warnings opened by that first night", ",d"),
+    ("warnings_holding", "warnings that hold that night (opened or waiting)", ",d"),
     ("nightly_full", "nightly health + tiers + churn + warnings, full (s)", ".3f"),
     (
         "nightly_incremental",

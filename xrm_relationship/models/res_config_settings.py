@@ -46,6 +46,13 @@ class ResConfigSettings(models.TransientModel):
         string="Warn After Days Without Meaningful Contact",
         config_parameter="xrm_relationship.warning_no_contact_days",
     )
+    xrm_warning_max_open = fields.Integer(
+        string="Open Warnings per Salesperson",
+        config_parameter="xrm_relationship.warning_max_open",
+        help="At most this many early warnings are open for one salesperson at "
+        "once, the most urgent first; the others open as warnings are done or "
+        "clear.",
+    )
     xrm_cs_cx_weight = fields.Float(
         string="CX Weight",
         config_parameter="xrm_relationship.cs_cx_weight",
@@ -208,6 +215,17 @@ class ResConfigSettings(models.TransientModel):
                 raise ValidationError(
                     self.env._("Tier weights and contact limits cannot be negative.")
                 )
+
+    @api.constrains("xrm_warning_max_open")
+    def _check_xrm_warning_max_open(self):
+        # Settings store 0 as no value (the default): no way to mean "none".
+        if any(settings.xrm_warning_max_open < 1 for settings in self):
+            raise ValidationError(
+                self.env._(
+                    "Allow at least one open warning per salesperson; to open "
+                    "every warning, set a number above their relationships."
+                )
+            )
 
     @api.constrains("xrm_ack_max_per_email", "xrm_ack_max_per_domain")
     def _check_xrm_ack_limits(self):

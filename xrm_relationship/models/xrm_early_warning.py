@@ -1,5 +1,6 @@
 # Copyright 2026 XRM Relationship contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -8,7 +9,7 @@ from odoo.tools import SQL, plaintext2html
 from ..tools.batch import without_jit
 from ..tools.nightly import NightlyRun, fingerprint, moved
 from ..tools.rules import no_meaningful_contact_sql, stage_overdue_sql
-from ..tools.settings import xrm_setting
+from ..tools.settings import xrm_setting, xrm_setting_number
 
 # Warnings opened or closed per committed step: the first run on a million
 # relationships opens hundreds of thousands, which in one create ran out of
@@ -35,43 +36,82 @@ class XrmEarlyWarning(models.AbstractModel):
         return now - timedelta(days=days)
 
     @api.model
-    def _xrm_warning_candidates(self, now=None, partner_ids=None):
-        """{(partner_id, kind): salesperson_id} of warnings that hold ``now``.
+    def _xrm_warning_cap(self):
+        """Open warnings a salesperson may have at once (Settings)."""
+        return max(xrm_setting_number(self.env, "warning_max_open", 50, int), 1)
 
-        With ``partner_ids``, only those partners' warnings.
+    @api.model
+    def _xrm_warning_candidates(self, now=None, partner_ids=None, user_ids=None):
+        """{(partner_id, kind): (salesperson_id, rank, since)} of warnings that hold.
+
+        With ``partner_ids``, only those partners' warnings; with
+        ``user_ids``, only those salespeople's. ``rank`` and ``since`` say how
+        urgent (lower first): the kind (red health, churn risk, stage overdue,
+        no contact), then the longest in their stage.
         """
         now = now or fields.Datetime.now()
         limit = self._xrm_no_contact_limit(now)
         self.env.flush_all()
         without_jit(self.env.cr)
+        # no "all OR ids" test: the planner must see the id list
+        only = SQL()
+        if partner_ids is not None:
+            only = SQL("AND p.id = ANY(%s)", list(partner_ids))
+        elif user_ids is not None:
+            only = SQL("AND p.user_id = ANY(%s)", list(user_ids))
         self.env.cr.execute(
             SQL(
                 """
-                SELECT p.id, p.user_id, kind.name
+                SELECT p.id, p.user_id, kind.name, kind.rank,
+                       EXTRACT(EPOCH FROM p.xrm_stage_date)
                   FROM res_partner p
                   JOIN xrm_journey_stage s ON s.id = p.xrm_stage_id
                   JOIN res_users u ON u.id = p.user_id AND u.active
                   CROSS JOIN LATERAL (VALUES
-                    ('no_contact', p.xrm_stage_date < %(limit)s AND %(silent)s),
-                    ('health_red', p.xrm_health = 'red'),
-                    ('stage_overdue', %(overdue)s),
-                    ('churn_risk', p.xrm_churn_risk >= %(risk)s)
-                  ) AS kind(name, holds)
+                    ('no_contact', 3, p.xrm_stage_date < %(limit)s AND %(silent)s),
+                    ('health_red', 0, p.xrm_health = 'red'),
+                    ('stage_overdue', 2, %(overdue)s),
+                    ('churn_risk', 1, p.xrm_churn_risk >= %(risk)s)
+                  ) AS kind(name, rank, holds)
                  WHERE p.active AND p.id = p.commercial_partner_id
                    AND s.is_churn IS NOT TRUE AND kind.holds
                    %(only)s
                 """,
-                # no "all OR ids" test: the planner must see the id list
-                only=SQL()
-                if partner_ids is None
-                else SQL("AND p.id = ANY(%s)", list(partner_ids)),
+                only=only,
                 limit=limit,
                 silent=no_meaningful_contact_sql("p", limit),
                 overdue=stage_overdue_sql("p", "s", now),
                 risk=self.env["xrm.churn.model"]._xrm_threshold(),
             )
         )
-        return {(pid, kind): user_id for pid, user_id, kind in self.env.cr.fetchall()}
+        return {
+            (pid, kind): (user_id, rank, float("inf") if since is None else since)
+            for pid, user_id, kind, rank, since in self.env.cr.fetchall()
+        }
+
+    @api.model
+    def _xrm_open_warnings(self, partner_ids=None):
+        """{(partner_id, kind): activity id} of the open warnings.
+
+        By SQL, not through the ORM: on a first night of a million
+        relationships there may be hundreds of thousands, and browsing them
+        would hold every record in the cache at once.
+        """
+        Activity = self.env["mail.activity"]
+        Activity.flush_model(
+            ["res_model", "res_id", "xrm_warning_kind", "active", "user_id"]
+        )
+        self.env.cr.execute(
+            SQL(
+                "SELECT res_id, xrm_warning_kind, id FROM mail_activity"
+                " WHERE res_model = 'res.partner' AND xrm_warning_kind IS NOT NULL"
+                " AND active %s",
+                SQL()
+                if partner_ids is None
+                else SQL("AND res_id = ANY(%s)", list(partner_ids)),
+            )
+        )
+        return {(res_id, kind): aid for res_id, kind, aid in self.env.cr.fetchall()}
 
     @api.model
     def _xrm_warning_rules(self):
@@ -80,6 +120,7 @@ class XrmEarlyWarning(models.AbstractModel):
         return fingerprint(
             {
                 "days": xrm_setting(self.env, "warning_no_contact_days", "60"),
+                "cap": self._xrm_warning_cap(),
                 "risk": self.env["xrm.churn.model"]._xrm_threshold(),
                 "stages": stages.read(["max_days", "is_churn"], load=None),
             }
@@ -162,30 +203,30 @@ class XrmEarlyWarning(models.AbstractModel):
                     )
                 )
             ]
-        result = self._xrm_warnings_apply(now, partner_ids)
-        run.finish()
-        return result
+        created, cleared, waiting = self._xrm_warnings_apply(
+            now, partner_ids, waiting=run.state.get("waiting", ())
+        )
+        run.finish({"waiting": waiting})
+        return created, cleared
 
     @api.model
-    def _xrm_warnings_apply(self, now, partner_ids=None):
-        """Schedule and close the warnings of ``partner_ids`` (None: everyone)."""
+    def _xrm_warnings_apply(self, now, partner_ids=None, waiting=()):
+        """Schedule and close the warnings of ``partner_ids`` (None: everyone).
+
+        A salesperson gets at most the Settings' number of open warnings, the
+        most urgent first; the others wait for a free slot (a first night on
+        a large database would otherwise open one for almost every
+        relationship). ``waiting``: the salespeople the last run left with
+        warnings waiting; all their relationships are candidates when they
+        have a free slot, not only the changed ones, so that an incremental
+        run opens what a full one would.
+
+        Returns the opened and the closed activities, and the salespeople
+        whose warnings still wait.
+        """
         Activity = self.env["mail.activity"].sudo()
         candidates = self._xrm_warning_candidates(now, partner_ids)
-        # The open warnings by SQL, not through the ORM: on a first night of
-        # a million relationships there are hundreds of thousands, and
-        # browsing them would hold every record in the cache at once.
-        Activity.flush_model(["res_model", "res_id", "xrm_warning_kind", "active"])
-        self.env.cr.execute(
-            SQL(
-                "SELECT res_id, xrm_warning_kind, id FROM mail_activity"
-                " WHERE res_model = 'res.partner' AND xrm_warning_kind IS NOT NULL"
-                " AND active %s",
-                SQL()
-                if partner_ids is None
-                else SQL("AND res_id = ANY(%s)", list(partner_ids)),
-            )
-        )
-        existing = {(res_id, kind): aid for res_id, kind, aid in self.env.cr.fetchall()}
+        existing = self._xrm_open_warnings(partner_ids)
         cleared_ids = sorted(
             aid for key, aid in existing.items() if key not in candidates
         )
@@ -195,9 +236,12 @@ class XrmEarlyWarning(models.AbstractModel):
                 feedback=self.env._("The warning has cleared.")
             )
             self._xrm_warnings_commit(Cron)
+        pool = {key: value for key, value in candidates.items() if key not in existing}
+        del existing, candidates
+        to_open, waiting = self._xrm_warnings_within_cap(
+            now, pool, partner_ids, waiting
+        )
         # Values are built a step at a time, for the same reason.
-        to_open = sorted(key for key in candidates if key not in existing)
-        del existing
         activity_type = self.env.ref("xrm_relationship.mail_activity_type_xrm_warning")
         model_id = self.env["ir.model"]._get_id("res.partner")
         kinds = dict(
@@ -223,7 +267,7 @@ class XrmEarlyWarning(models.AbstractModel):
                         "res_model_id": model_id,
                         "res_id": partner_id,
                         "activity_type_id": activity_type.id,
-                        "user_id": candidates[partner_id, kind],
+                        "user_id": pool[partner_id, kind][0],
                         "date_deadline": deadline,
                         "summary": kinds[kind],
                         "xrm_warning_kind": kind,
@@ -233,7 +277,47 @@ class XrmEarlyWarning(models.AbstractModel):
                 ]
             ).ids
             self._xrm_warnings_commit(Cron)
-        return Activity.browse(created_ids), Activity.browse(cleared_ids)
+        return Activity.browse(created_ids), Activity.browse(cleared_ids), waiting
+
+    @api.model
+    def _xrm_warnings_within_cap(self, now, pool, partner_ids, waiting):
+        """The warnings of ``pool`` to open, and who still has some waiting.
+
+        ``pool``: the candidates not open yet, completed here (as the
+        candidates) with the relationships of the ``waiting`` salespeople
+        that have a free slot when the run is incremental.
+        """
+        cap = self._xrm_warning_cap()
+        self.env.cr.execute(
+            "SELECT user_id, COUNT(*) FROM mail_activity"
+            " WHERE res_model = 'res.partner' AND xrm_warning_kind IS NOT NULL"
+            " AND active GROUP BY user_id"
+        )
+        open_count = dict(self.env.cr.fetchall())
+        still = set()
+        if partner_ids is not None:
+            scan = [uid for uid in waiting if open_count.get(uid, 0) < cap]
+            # Without a free slot nothing opens: they still wait, unread.
+            still = set(waiting) - set(scan)
+            if scan:
+                more = self._xrm_warning_candidates(now, user_ids=scan)
+                opened = self._xrm_open_warnings({pid for pid, _kind in more})
+                pool.update(
+                    (key, value)
+                    for key, value in more.items()
+                    if key not in opened and key not in pool
+                )
+        by_user = defaultdict(list)
+        for key, (user_id, rank, since) in pool.items():
+            by_user[user_id].append((rank, since, key))
+        to_open = []
+        for user_id, ranked in by_user.items():
+            free = max(cap - open_count.get(user_id, 0), 0)
+            if len(ranked) > free:
+                still.add(user_id)
+                ranked.sort()
+            to_open += [key for _rank, _since, key in ranked[:free]]
+        return sorted(to_open), sorted(still)
 
     @api.model
     def _xrm_warnings_commit(self, Cron):

@@ -2,12 +2,13 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """CS = CX + CO per SPEC, with hand-computed scores."""
 
+import json
 from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from ..models import xrm_early_warning
 from .common import XrmCommon
@@ -355,3 +356,96 @@ class TestEarlyWarnings(XrmCommon):
         EarlyWarning._cron_xrm_early_warnings()
         warnings = partner.activity_ids.filtered("xrm_warning_kind")
         self.assertEqual(warnings.mapped("xrm_warning_kind"), ["stage_overdue"])
+
+    def test_open_warnings_per_salesperson_capped_most_urgent_first(self):
+        """A salesperson has at most the Settings' number of open warnings:
+        the most urgent open first, the next one when a slot frees, and an
+        incremental run opens what a full run would."""
+        self.env["ir.config_parameter"].set_param(
+            "xrm_relationship.warning_max_open", "3"
+        )
+        seller = new_test_user(
+            self.env, login="capped_seller", groups="base.group_user"
+        )
+        stage = self.env["xrm.journey.stage"].create(
+            {"name": "Short", "max_days": 5, "sequence": 600}
+        )
+        other = self.env["xrm.journey.stage"].create(
+            {"name": "Calm", "max_days": 0, "sequence": 601}
+        )
+        partners = self.env["res.partner"].create(
+            [
+                {
+                    "name": f"Waiting {n}",
+                    "is_company": True,
+                    "user_id": seller.id,
+                    "xrm_stage_id": stage.id,
+                }
+                for n in range(5)
+            ]
+        )
+        # 100, 101, … 104 days in the stage: each is overdue (rank 2) and
+        # without contact (rank 3): ten warnings hold, three may be open,
+        # the overdue of the three longest in the stage (104, 103, 102).
+        now = fields.Datetime.now()
+        for n, partner in enumerate(partners):
+            partner.write({"xrm_stage_date": now - timedelta(days=100 + n)})
+
+        def open_keys():
+            warnings = partners.activity_ids.filtered("xrm_warning_kind")
+            self.assertEqual(warnings.user_id, seller)
+            return {(w.res_id, w.xrm_warning_kind) for w in warnings}
+
+        EarlyWarning = self.env["xrm.early.warning"]
+        EarlyWarning._cron_xrm_early_warnings(full=True)
+        self.assertEqual(
+            open_keys(), {(partners[n].id, "stage_overdue") for n in (4, 3, 2)}
+        )
+        mark = json.loads(
+            self.env["ir.config_parameter"].get_param(
+                "xrm_relationship.nightly.warnings"
+            )
+        )
+        self.assertIn(seller.id, mark["state"]["waiting"])
+        # A day passes (one transaction here: age what it wrote), so the
+        # next run sees only what changes now.
+        self.env.flush_all()
+        for table in (
+            "res_partner",
+            "res_users",
+            "mail_activity",
+            "xrm_nightly_change",
+        ):
+            self.env.cr.execute(
+                f"UPDATE {table} SET write_date = write_date - INTERVAL '2 days'"  # noqa: E501
+            )
+        self.env.invalidate_all()
+        # The longest in the stage moves on: its warning clears and the next
+        # most urgent (101 days, unchanged today) takes the slot.
+        partners[4].write({"xrm_stage_id": other.id})
+        created, cleared = EarlyWarning._cron_xrm_early_warnings()
+        self.assertEqual(
+            open_keys(), {(partners[n].id, "stage_overdue") for n in (3, 2, 1)}
+        )
+        self.assertEqual(
+            (created.user_id, created.res_id, cleared.res_id),
+            (seller, partners[1].id, partners[4].id),
+        )
+        # A full run finds nothing to change.
+        created, cleared = EarlyWarning._cron_xrm_early_warnings(full=True)
+        self.assertFalse(created | cleared)
+        # A larger limit opens the rest, overdue before no contact.
+        self.env["ir.config_parameter"].set_param(
+            "xrm_relationship.warning_max_open", "6"
+        )
+        created, _cleared = EarlyWarning._cron_xrm_early_warnings()
+        self.assertEqual(
+            {
+                (a.res_id, a.xrm_warning_kind)
+                for a in created.filtered(lambda a: a.user_id == seller)
+            },
+            {(partners[0].id, "stage_overdue")}
+            | {(partners[n].id, "no_contact") for n in (3, 2)},
+        )
+        with self.assertRaises(ValidationError):
+            self.env["res.config.settings"].create({"xrm_warning_max_open": 0})

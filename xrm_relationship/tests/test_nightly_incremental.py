@@ -169,7 +169,18 @@ class TestNightlyIncremental(XrmWorld):
         )
         self.assertTrue(doomed)
 
+        # Few open warnings per salesperson: the others wait, and the
+        # incremental run must open from them what a full run would.
+        self.env["ir.config_parameter"].set_param(
+            "xrm_relationship.warning_max_open", "3"
+        )
         first = self._nightly(today, full=True)
+        waiting = json.loads(
+            self.env["ir.config_parameter"].get_param(
+                "xrm_relationship.nightly.warnings"
+            )
+        )["state"]["waiting"]
+        self.assertTrue(waiting, "warnings wait for a free slot")
         self._age()
         # The day after a first full run, churn scoring sees every partner's
         # first snapshot and first tier: the next day is a normal day.
@@ -220,7 +231,9 @@ class TestNightlyIncremental(XrmWorld):
         self.env["xrm.health.profile"]._xrm_compute_health(relationships, later)
         history = self.env["xrm.relationship.tier"]._xrm_assign(relationships, later)
         self.env["xrm.churn.model"]._xrm_score_partners(relationships, later, now)
-        created, cleared = self.env["xrm.early.warning"]._xrm_warnings_apply(now)
+        created, cleared, _waiting = self.env["xrm.early.warning"]._xrm_warnings_apply(
+            now
+        )
         self.env.invalidate_all()
         self.assertFalse(history, "a tier change was missed")
         self.assertFalse(created, "a warning was missed")

@@ -116,6 +116,9 @@ class NightlyRun:
             else fields.Datetime.to_datetime(mark["since"]) - SAFETY_MARGIN
         )
         self.previous = None if self.full else mark.get("as_of")
+        # What the last complete run left for this one (the job's own keys);
+        # a full run starts from nothing.
+        self.state = {} if self.full else mark.get("state") or {}
         mark["pending"] = {
             "day": day,
             "as_of": self.covered,
@@ -160,18 +163,20 @@ class NightlyRun:
             )
         return SQL("%s ORDER BY p.id", query)
 
-    def finish(self):
-        """Move the watermark to this run's start: the next run starts there."""
-        _write(
-            self.env,
-            self.job,
-            {
-                "since": fields.Datetime.to_string(self.started),
-                "as_of": self.covered,
-                "rules": self.rules,
-                "mode": self.mode,
-            },
-        )
+    def finish(self, state=None):
+        """Move the watermark to this run's start: the next run starts there.
+
+        ``state``: what the job wants its next run to know (JSON).
+        """
+        mark = {
+            "since": fields.Datetime.to_string(self.started),
+            "as_of": self.covered,
+            "rules": self.rules,
+            "mode": self.mode,
+        }
+        if state:
+            mark["state"] = state
+        _write(self.env, self.job, mark)
         self._forget_old_changes()
 
     def _forget_old_changes(self):
