@@ -23,7 +23,8 @@ class XrmEarlyWarning(models.AbstractModel):
     No meaningful contact for N days, health turning red, stage overdue,
     churn risk at or above the Settings threshold:
     one activity per partner and kind for the partner's salesperson, never
-    duplicated, marked done when the warning no longer holds.
+    duplicated, marked done when the warning no longer holds; at most the
+    Settings' number open per salesperson, the most urgent first.
     """
 
     _name = "xrm.early.warning"
@@ -41,53 +42,138 @@ class XrmEarlyWarning(models.AbstractModel):
         return max(xrm_setting_number(self.env, "warning_max_open", 50, int), 1)
 
     @api.model
-    def _xrm_warning_candidates(self, now=None, partner_ids=None, user_ids=None):
-        """{(partner_id, kind): (salesperson_id, rank, since)} of warnings that hold.
+    def _xrm_warning_conditions(self, now):
+        """{kind: SQL condition on the partner ``p`` in its stage ``s``}.
 
-        With ``partner_ids``, only those partners' warnings; with
-        ``user_ids``, only those salespeople's. ``rank`` and ``since`` say how
-        urgent (lower first): the kind (red health, churn risk, stage overdue,
-        no contact), then the longest in their stage.
+        In the order of urgency: red health, churn risk, stage overdue, no
+        contact (within one kind, the longest in their stage first).
         """
-        now = now or fields.Datetime.now()
         limit = self._xrm_no_contact_limit(now)
+        return {
+            "health_red": SQL("p.xrm_health = 'red'"),
+            "churn_risk": SQL(
+                "p.xrm_churn_risk >= %s", self.env["xrm.churn.model"]._xrm_threshold()
+            ),
+            "stage_overdue": stage_overdue_sql("p", "s", now),
+            "no_contact": SQL(
+                "(p.xrm_stage_date < %s AND %s)",
+                limit,
+                no_meaningful_contact_sql("p", limit),
+            ),
+        }
+
+    @api.model
+    def _xrm_warning_query(self, select, where, tail):
+        """SQL over the relationships that may have warnings (alias ``p``).
+
+        ``tail``: SQL joined after the partner, its stage and salesperson.
+        """
         self.env.flush_all()
         without_jit(self.env.cr)
-        # no "all OR ids" test: the planner must see the id list
-        only = SQL()
+        return SQL(
+            """
+            SELECT %(select)s
+              FROM res_partner p
+              JOIN xrm_journey_stage s ON s.id = p.xrm_stage_id
+              JOIN res_users u ON u.id = p.user_id AND u.active
+              %(tail)s
+             WHERE p.active AND p.id = p.commercial_partner_id
+               AND s.is_churn IS NOT TRUE AND %(where)s
+            """,
+            select=select,
+            tail=tail,
+            where=where,
+        )
+
+    @api.model
+    def _xrm_warning_candidates(self, now=None, partner_ids=None):
+        """{(partner_id, kind): (salesperson_id, rank, since)} of warnings that hold.
+
+        With ``partner_ids``, only those partners' warnings. ``rank`` (the
+        kind) and ``since`` (the stage date) say how urgent: lower first.
+        """
+        conditions = self._xrm_warning_conditions(now or fields.Datetime.now())
+        kinds = SQL(", ").join(
+            SQL("(%s, %s, %s)", name, rank, condition)
+            for rank, (name, condition) in enumerate(conditions.items())
+        )
+        where = SQL("kind.holds")
         if partner_ids is not None:
-            only = SQL("AND p.id = ANY(%s)", list(partner_ids))
-        elif user_ids is not None:
-            only = SQL("AND p.user_id = ANY(%s)", list(user_ids))
+            # no "all OR ids" test: the planner must see the id list
+            where = SQL("%s AND p.id = ANY(%s)", where, list(partner_ids))
         self.env.cr.execute(
-            SQL(
-                """
-                SELECT p.id, p.user_id, kind.name, kind.rank,
-                       EXTRACT(EPOCH FROM p.xrm_stage_date)
-                  FROM res_partner p
-                  JOIN xrm_journey_stage s ON s.id = p.xrm_stage_id
-                  JOIN res_users u ON u.id = p.user_id AND u.active
-                  CROSS JOIN LATERAL (VALUES
-                    ('no_contact', 3, p.xrm_stage_date < %(limit)s AND %(silent)s),
-                    ('health_red', 0, p.xrm_health = 'red'),
-                    ('stage_overdue', 2, %(overdue)s),
-                    ('churn_risk', 1, p.xrm_churn_risk >= %(risk)s)
-                  ) AS kind(name, rank, holds)
-                 WHERE p.active AND p.id = p.commercial_partner_id
-                   AND s.is_churn IS NOT TRUE AND kind.holds
-                   %(only)s
-                """,
-                only=only,
-                limit=limit,
-                silent=no_meaningful_contact_sql("p", limit),
-                overdue=stage_overdue_sql("p", "s", now),
-                risk=self.env["xrm.churn.model"]._xrm_threshold(),
+            self._xrm_warning_query(
+                SQL(
+                    "p.id, p.user_id, kind.name, kind.rank,"
+                    " EXTRACT(EPOCH FROM p.xrm_stage_date)"
+                ),
+                where,
+                SQL("CROSS JOIN LATERAL (VALUES %s) AS kind(name, rank, holds)", kinds),
             )
         )
         return {
             (pid, kind): (user_id, rank, float("inf") if since is None else since)
             for pid, user_id, kind, rank, since in self.env.cr.fetchall()
         }
+
+    @api.model
+    def _xrm_warnings_next(self, now, free):
+        """The most urgent warnings not open of the salespeople in ``free``.
+
+        ``free``: {salesperson_id: free slots}. Kind by kind, most urgent
+        first, each kind's query ranked and cut in SQL, until the slots are
+        filled: a salesperson with thousands waiting costs one indexed
+        query of red relationships, not a reading of every relationship.
+        Returns the candidates as ``_xrm_warning_candidates`` does, and the
+        salespeople whose slots are all taken (more may wait).
+        """
+        found = {}
+        free = {uid: slots for uid, slots in free.items() if slots > 0}
+        filled = set()
+        for rank, (kind, condition) in enumerate(
+            self._xrm_warning_conditions(now).items()
+        ):
+            if not free:
+                break
+            users = sorted(free)
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT user_id, id, since FROM (%s) ranked WHERE n <= slots
+                    """,
+                    self._xrm_warning_query(
+                        SQL(
+                            "p.user_id, p.id, EXTRACT(EPOCH FROM p.xrm_stage_date)"
+                            " AS since, f.slots, ROW_NUMBER() OVER ("
+                            "PARTITION BY p.user_id ORDER BY p.xrm_stage_date, p.id"
+                            ") AS n"
+                        ),
+                        SQL(
+                            "%s AND NOT EXISTS (SELECT 1 FROM mail_activity a"
+                            " WHERE a.res_model = 'res.partner' AND a.res_id = p.id"
+                            " AND a.xrm_warning_kind = %s AND a.active)",
+                            condition,
+                            kind,
+                        ),
+                        SQL(
+                            "JOIN unnest(%s::int[], %s::int[]) AS f(user_id, slots)"
+                            " ON f.user_id = p.user_id",
+                            users,
+                            [free[uid] for uid in users],
+                        ),
+                    ),
+                )
+            )
+            for user_id, pid, since in self.env.cr.fetchall():
+                found[pid, kind] = (
+                    user_id,
+                    rank,
+                    float("inf") if since is None else since,
+                )
+                free[user_id] -= 1
+            filled |= {uid for uid, slots in free.items() if not slots}
+            free = {uid: slots for uid, slots in free.items() if slots > 0}
+        return found, filled
 
     @api.model
     def _xrm_open_warnings(self, partner_ids=None):
@@ -296,17 +382,19 @@ class XrmEarlyWarning(models.AbstractModel):
         open_count = dict(self.env.cr.fetchall())
         still = set()
         if partner_ids is not None:
-            scan = [uid for uid in waiting if open_count.get(uid, 0) < cap]
+            scan = {
+                uid: cap - open_count.get(uid, 0)
+                for uid in waiting
+                if open_count.get(uid, 0) < cap
+            }
             # Without a free slot nothing opens: they still wait, unread.
             still = set(waiting) - set(scan)
             if scan:
-                more = self._xrm_warning_candidates(now, user_ids=scan)
-                opened = self._xrm_open_warnings({pid for pid, _kind in more})
-                pool.update(
-                    (key, value)
-                    for key, value in more.items()
-                    if key not in opened and key not in pool
-                )
+                # Their most urgent, of all their relationships: with the
+                # changed ones' candidates, the same choice as a full run.
+                found, filled = self._xrm_warnings_next(now, scan)
+                pool.update(found)
+                still |= filled
         by_user = defaultdict(list)
         for key, (user_id, rank, since) in pool.items():
             by_user[user_id].append((rank, since, key))

@@ -205,6 +205,20 @@ class TestNightlyIncremental(XrmWorld):
         )
         self.assertTrue(warning, "the world has warnings")
         warning.action_feedback(feedback="Called them")
+        # A relationship with open warnings leaves (archived): they close, and
+        # its salesperson's free slots take the next of those waiting.
+        leaving_warnings = self.env["mail.activity"].search(
+            [
+                ("xrm_warning_kind", "!=", False),
+                ("res_model", "=", "res.partner"),
+                ("user_id", "in", waiting),
+                ("res_id", "not in", (a | b | c | d | e | h).ids),
+            ],
+            limit=1,
+        )
+        gone = self.env["res.partner"].browse(leaving_warnings.res_id)
+        seller = leaving_warnings.user_id
+        gone.action_archive()
 
         counts = self._nightly(later)
         incremental = self._figures()
@@ -224,6 +238,14 @@ class TestNightlyIncremental(XrmWorld):
             if before[0].get(pid) != figures
         }
         self.assertTrue({a.id, b.id, d.id, e.id, h.id} <= changed, changed)
+        self.assertFalse(gone.activity_ids.filtered("xrm_warning_kind"))
+        self.assertEqual(
+            self.env["mail.activity"].search_count(
+                [("xrm_warning_kind", "!=", False), ("user_id", "=", seller.id)]
+            ),
+            3,
+            "the freed slots were filled",
+        )
 
         # The same day in full, every engine over every relationship.
         relationships = self._relationships()
