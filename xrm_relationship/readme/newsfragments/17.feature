@@ -1,0 +1,8 @@
+Scale ×10: the nightly health, tier, churn-risk and early-warning jobs
+recompute only the relationships whose inputs changed or whose windows moved
+past an input (a watermark per job, resumable, same results as a full run);
+capture on message posting, activity done and lead creation batched and
+cheaper; early warnings capped per salesperson (Settings, default 50), the
+most urgent first, so a first night on a million relationships opens
+hundreds, not a million; a benchmark at 1× and 10× and a read-replica test
+setup (``tools/replica``).
