@@ -301,7 +301,13 @@ class CrmLead(models.Model):
     def _xrm_set_first_response(self, date, user):
         """Keep the earliest human answer given after the lead was created."""
         for lead in self.sudo():
-            if not date or not lead.create_date or date < lead.create_date:
+            # Message dates keep whole seconds, create_date does not: an
+            # answer in the lead's first second is not "before" it.
+            if (
+                not date
+                or not lead.create_date
+                or date < lead.create_date.replace(microsecond=0)
+            ):
                 continue
             if lead.xrm_first_response_date and lead.xrm_first_response_date <= date:
                 continue
