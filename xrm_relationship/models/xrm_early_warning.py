@@ -15,6 +15,15 @@ from ..tools.settings import xrm_setting, xrm_setting_number
 # relationships opens hundreds of thousands, which in one create ran out of
 # a worker's memory.
 WARNING_BATCH = 1000
+# The open warnings among activities (``mail_activity``, alias optional).
+OPEN_WARNING = (
+    "{a}res_model = 'res.partner' AND {a}xrm_warning_kind IS NOT NULL AND {a}active"
+)
+
+
+def _urgency_since(since):
+    """The stage date's epoch as a sort key: none sorts last (as SQL's ASC)."""
+    return float("inf") if since is None else since
 
 
 class XrmEarlyWarning(models.AbstractModel):
@@ -112,7 +121,7 @@ class XrmEarlyWarning(models.AbstractModel):
             )
         )
         return {
-            (pid, kind): (user_id, rank, float("inf") if since is None else since)
+            (pid, kind): (user_id, rank, _urgency_since(since))
             for pid, user_id, kind, rank, since in self.env.cr.fetchall()
         }
 
@@ -150,9 +159,10 @@ class XrmEarlyWarning(models.AbstractModel):
                         ),
                         SQL(
                             "%s AND NOT EXISTS (SELECT 1 FROM mail_activity a"
-                            " WHERE a.res_model = 'res.partner' AND a.res_id = p.id"
-                            " AND a.xrm_warning_kind = %s AND a.active)",
+                            " WHERE %s AND a.res_id = p.id"
+                            " AND a.xrm_warning_kind = %s)",
                             condition,
+                            SQL(OPEN_WARNING.format(a="a.")),
                             kind,
                         ),
                         SQL(
@@ -165,11 +175,7 @@ class XrmEarlyWarning(models.AbstractModel):
                 )
             )
             for user_id, pid, since in self.env.cr.fetchall():
-                found[pid, kind] = (
-                    user_id,
-                    rank,
-                    float("inf") if since is None else since,
-                )
+                found[pid, kind] = (user_id, rank, _urgency_since(since))
                 free[user_id] -= 1
             filled |= {uid for uid, slots in free.items() if not slots}
             free = {uid: slots for uid, slots in free.items() if slots > 0}
@@ -189,9 +195,8 @@ class XrmEarlyWarning(models.AbstractModel):
         )
         self.env.cr.execute(
             SQL(
-                "SELECT res_id, xrm_warning_kind, id FROM mail_activity"
-                " WHERE res_model = 'res.partner' AND xrm_warning_kind IS NOT NULL"
-                " AND active %s",
+                "SELECT res_id, xrm_warning_kind, id FROM mail_activity WHERE %s %s",
+                SQL(OPEN_WARNING.format(a="")),
                 SQL()
                 if partner_ids is None
                 else SQL("AND res_id = ANY(%s)", list(partner_ids)),
@@ -375,9 +380,10 @@ class XrmEarlyWarning(models.AbstractModel):
         """
         cap = self._xrm_warning_cap()
         self.env.cr.execute(
-            "SELECT user_id, COUNT(*) FROM mail_activity"
-            " WHERE res_model = 'res.partner' AND xrm_warning_kind IS NOT NULL"
-            " AND active GROUP BY user_id"
+            SQL(
+                "SELECT user_id, COUNT(*) FROM mail_activity WHERE %s GROUP BY user_id",
+                SQL(OPEN_WARNING.format(a="")),
+            )
         )
         open_count = dict(self.env.cr.fetchall())
         still = set()
