@@ -23,6 +23,7 @@ from odoo.tools import SQL
 
 from ..tools.batch import without_jit
 from ..tools.nightly import (
+    changes_sql,
     fingerprint,
     moved,
     record_changes,
@@ -679,7 +680,9 @@ class XrmChurnModel(models.Model):
         )
         # The early warnings read the risk, written here without write_date.
         record_changes(
-            self.env, [pid for pid, moved in self.env.cr.fetchall() if moved]
+            self.env,
+            [pid for pid, moved in self.env.cr.fetchall() if moved],
+            warnings_only=True,
         )
         partners.invalidate_recordset(
             ["xrm_churn_risk", "xrm_churn_risk_factors", "xrm_churn_risk_date"]
@@ -765,8 +768,7 @@ class XrmChurnModel(models.Model):
         return SQL(
             """
             SELECT id FROM res_partner WHERE write_date >= %(since)s
-            UNION SELECT partner_id FROM xrm_nightly_change
-                   WHERE write_date >= %(since)s
+            UNION %(changes)s
             UNION SELECT partner_id FROM xrm_interaction
                    WHERE write_date >= %(since)s
             UNION SELECT partner_id FROM xrm_interaction WHERE %(entering)s
@@ -809,6 +811,7 @@ class XrmChurnModel(models.Model):
                    WHERE write_date >= %(since)s OR %(snap)s OR %(snap_before)s
             """,
             since=run.since,
+            changes=changes_sql(run.since),
             now=now,
             entering=edges(SQL("date"), {0}),
             recency=edges(SQL("i.date"), {14, 30, 60, 90}),

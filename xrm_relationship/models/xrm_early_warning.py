@@ -7,7 +7,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL, plaintext2html
 
 from ..tools.batch import without_jit
-from ..tools.nightly import NightlyRun, fingerprint, moved
+from ..tools.nightly import NightlyRun, changes_sql, fingerprint, moved
 from ..tools.rules import no_meaningful_contact_sql, stage_overdue_sql
 from ..tools.settings import xrm_setting, xrm_setting_number
 
@@ -249,8 +249,7 @@ class XrmEarlyWarning(models.AbstractModel):
             UNION SELECT p.id FROM res_partner p
                     JOIN res_users u ON u.id = p.user_id
                    WHERE u.write_date >= %(since)s
-            UNION SELECT partner_id FROM xrm_nightly_change
-                   WHERE write_date >= %(since)s
+            UNION %(changes)s
             UNION SELECT res_id FROM mail_activity
                    WHERE xrm_warning_kind IS NOT NULL
                      AND res_model = 'res.partner' AND write_date >= %(since)s
@@ -262,6 +261,7 @@ class XrmEarlyWarning(models.AbstractModel):
             UNION SELECT id FROM res_partner WHERE %(overdue)s
             """,
             since=run.since,
+            changes=changes_sql(run.since, warnings=True),
             contact=moved(SQL("date"), old_limit, limit),
             stage=moved(SQL("xrm_stage_date"), old_limit, limit),
             overdue=SQL(" OR ").join(overdue) if overdue else SQL("FALSE"),

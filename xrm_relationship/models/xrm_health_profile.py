@@ -10,6 +10,7 @@ from odoo.tools import SQL
 from ..tools.batch import without_jit
 from ..tools.constants import HEALTH_WINDOW_DAYS, RELATION_TYPES
 from ..tools.nightly import (
+    changes_sql,
     fingerprint,
     moved,
     record_changes,
@@ -348,7 +349,9 @@ class XrmHealthProfile(models.Model):
         changes = {pid: (old, new) for pid, old, new in self.env.cr.fetchall()}
         # The early warnings read the colour, written here without write_date.
         record_changes(
-            self.env, [pid for pid, (old, new) in changes.items() if old != new]
+            self.env,
+            [pid for pid, (old, new) in changes.items() if old != new],
+            warnings_only=True,
         )
         health_fields = [
             name
@@ -442,8 +445,7 @@ class XrmHealthProfile(models.Model):
         return SQL(
             """
             SELECT id FROM res_partner WHERE write_date >= %(since)s
-            UNION SELECT partner_id FROM xrm_nightly_change
-                   WHERE write_date >= %(since)s
+            UNION %(changes)s
             UNION SELECT partner_id FROM xrm_interaction
                    WHERE write_date >= %(since)s
             UNION SELECT partner_id FROM xrm_interaction WHERE %(i_start)s
@@ -463,6 +465,7 @@ class XrmHealthProfile(models.Model):
                      AND (%(r_start)s OR %(r_end)s)
             """,
             since=since,
+            changes=changes_sql(since),
             i_start=moved(SQL("date"), old_start, start),
             i_end=moved(SQL("date"), old_end, end),
             g_start=moved(SQL("deadline"), old_day, day),

@@ -8,7 +8,8 @@ a deleted input, an input moved to another relationship (its old one lost
 it), and the figures the engines write in raw SQL (health colour, churn
 risk), which the early warnings read. Those are recorded here, by partner;
 all three are rare, none is on the capture path (message_post, activity
-done, lead creation).
+done, lead creation). The third kind is marked ``warnings_only``: only the
+warnings job reads it, the others would recompute for nothing.
 """
 
 from odoo import fields, models
@@ -48,6 +49,9 @@ class XrmNightlyChange(models.Model):
 
     # A plain id, not a many2one: a deleted partner leaves its row, harmless.
     partner_id = fields.Integer(required=True, index=True)
+    # A figure the warnings read changed (health colour, churn risk, a warning
+    # done), no input: the other jobs would recompute for nothing.
+    warnings_only = fields.Boolean()
 
     def init(self):
         create_index(
@@ -175,5 +179,5 @@ class MailActivity(models.Model):
             lambda a: a.xrm_warning_kind and a.res_model == "res.partner"
         )
         if warnings:
-            record_changes(self.env, warnings.mapped("res_id"))
+            record_changes(self.env, warnings.mapped("res_id"), warnings_only=True)
         return super().unlink()

@@ -8,7 +8,12 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from ..tools.batch import without_jit
-from ..tools.nightly import fingerprint, moved, run_nightly_on_relationships
+from ..tools.nightly import (
+    changes_sql,
+    fingerprint,
+    moved,
+    run_nightly_on_relationships,
+)
 from ..tools.rules import satisfied_sql
 from ..tools.settings import xrm_setting_number
 
@@ -420,8 +425,7 @@ class XrmRelationshipTier(models.Model):
                 UNION SELECT xrm_referred_by_id FROM res_partner
                        WHERE write_date >= %(since)s
                          AND xrm_referred_by_id IS NOT NULL
-                UNION SELECT partner_id FROM xrm_nightly_change
-                       WHERE write_date >= %(since)s
+                UNION %(changes)s
                 UNION SELECT partner_id FROM xrm_interaction
                        WHERE write_date >= %(since)s
                 UNION SELECT partner_id FROM xrm_engagement_event
@@ -436,6 +440,7 @@ class XrmRelationshipTier(models.Model):
                          AND r.write_date >= %(since)s
                 """,
                 since=run.since,
+                changes=changes_sql(run.since),
             )
         ]
         for k in range(params["periods"] + 1):

@@ -19,6 +19,7 @@ from odoo.tests import tagged
 
 from ..models.res_partner_health_time import sparkline
 from ..models.xrm_churn_model import FEATURES
+from ..tools.nightly import record_changes
 from .common import XrmWorld
 from .test_generated_data import load_generator
 
@@ -388,6 +389,43 @@ class TestNightlyIncremental(XrmWorld):
             pid for pid, value in full[0].items() if incremental[0].get(pid) != value
         }
         self.assertFalse(diff, "partners differ")
+
+    def test_figures_for_the_warnings_recompute_nothing_else(self):
+        """A health colour or churn risk that moved is read by the warnings
+        only: health, tiers and churn scoring do not recompute for it, while
+        a changed input makes each of them recompute its relationship."""
+        today = fields.Date.context_today(self.env.user)
+        now = fields.Datetime.to_datetime(today) + timedelta(hours=2)
+        partner = self.world.sorted("id")[15]
+
+        def night():
+            counts = (
+                self.env["xrm.health.profile"]._cron_xrm_health(as_of=today),
+                self.env["xrm.relationship.tier"]._cron_xrm_assign_tiers(as_of=today),
+                self.env["xrm.churn.model"]._cron_xrm_churn_score(now=now),
+            )
+            self._age()
+            return counts
+
+        night()  # no watermark yet: every relationship
+        # The first night's snapshots and tiers dated the day before, as a
+        # first night before today would: today's window edges hold none.
+        for table in ("xrm_health_snapshot", "xrm_tier_history"):
+            self.env.cr.execute(
+                f"UPDATE {table} SET date = date - 1 WHERE date = %s",  # noqa: E501
+                [today],
+            )
+        self.env.invalidate_all()
+        quiet = night()  # the same day again: what its window edges hold
+        self.assertEqual(night(), quiet, "a night without change")
+        record_changes(self.env, partner.ids, warnings_only=True)
+        self.assertEqual(night(), quiet, "a figure for the warnings only")
+        record_changes(self.env, partner.ids)
+        self.assertEqual(
+            night(),
+            tuple(count + 1 for count in quiet),
+            "an input changed (e.g. one deleted): each job recomputes it",
+        )
 
 
 @tagged("post_install", "-at_install")

@@ -45,11 +45,14 @@ def moved(column, before, after):
     return SQL("%s BETWEEN %s AND %s", column, low, high)
 
 
-def record_changes(env, partner_ids):
+def record_changes(env, partner_ids, warnings_only=False):
     """Remember relationships whose inputs changed in a way no write_date shows.
 
     Deletions, reassignments, and figures the engines write in raw SQL. One
-    insert, no read: cheap enough for the rare paths that call it.
+    insert, no read: cheap enough for the rare paths that call it. With
+    ``warnings_only``, what changed is read by the early warnings alone (a
+    health colour, a churn risk, a warning done): health, tiers and churn
+    scoring do not recompute for it, as no input of theirs moved.
     """
     ids = sorted({pid for pid in partner_ids if pid})
     if not ids:
@@ -58,13 +61,25 @@ def record_changes(env, partner_ids):
         SQL(
             """
             INSERT INTO xrm_nightly_change
-                   (partner_id, create_uid, create_date, write_uid, write_date)
-            SELECT unnest(%(ids)s::int[]), %(uid)s, NOW() AT TIME ZONE 'UTC',
-                   %(uid)s, NOW() AT TIME ZONE 'UTC'
+                   (partner_id, warnings_only, create_uid, create_date, write_uid,
+                    write_date)
+            SELECT unnest(%(ids)s::int[]), %(only)s, %(uid)s,
+                   NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
             """,
             ids=ids,
+            only=bool(warnings_only),
             uid=env.uid,
         )
+    )
+
+
+def changes_sql(since, warnings=False):
+    """SQL partner ids recorded by ``record_changes`` since ``since``: the
+    inputs changed, and with ``warnings`` the figures the warnings read too."""
+    return SQL(
+        "SELECT partner_id FROM xrm_nightly_change WHERE write_date >= %s%s",
+        since,
+        SQL() if warnings else SQL(" AND warnings_only IS NOT TRUE"),
     )
 
 
