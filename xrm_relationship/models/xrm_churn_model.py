@@ -467,13 +467,20 @@ class XrmChurnModel(models.Model):
         risk = 100.0 / (1.0 + math.exp(-max(min(logit, 50.0), -50.0)))
         return risk, contributions
 
-    def _xrm_reasons_text(self, contributions, limit=3):
-        """The strongest reasons in words: only values that raise the odds."""
-        return "\n".join(
-            self._xrm_reason(feature, bucket)
-            for weight, feature, bucket in contributions[:limit]
-            if weight > MIN_REASON_WEIGHT
-        )
+    def _xrm_reasons_text(self, contributions, limit=3, words=None):
+        """The strongest reasons in words: only values that raise the odds.
+
+        ``words`` keeps each (feature, bucket) put in words once over a batch:
+        there are a few dozen, for thousands of relationships.
+        """
+        words = {} if words is None else words
+        reasons = []
+        for weight, feature, bucket in contributions[:limit]:
+            if weight > MIN_REASON_WEIGHT:
+                if (feature, bucket) not in words:
+                    words[feature, bucket] = self._xrm_reason(feature, bucket)
+                reasons.append(words[feature, bucket])
+        return "\n".join(reasons)
 
     # ------------------------------------------------------------------
     # Training with its backtest
@@ -634,31 +641,35 @@ class XrmChurnModel(models.Model):
     @api.model
     def _xrm_score_partners(self, partners, as_of=None, now=None):
         """Write risk and reasons of ``partners`` (relationships) as of ``now``."""
+        # only the two fields read here: not every column of each partner
+        partners.sudo().fetch(["commercial_partner_id"])
         partners = partners.commercial_partner_id
         if not partners:
             return {}
+        partners.sudo().fetch(["company_id"])
         as_of = as_of or fields.Date.context_today(self)
         now = now or fields.Datetime.now()
         shared = self.env["xrm.health.profile"]._xrm_shared_health_company()
         by_company = {}
         for partner in partners.sudo():
             by_company.setdefault(partner.company_id or shared, []).append(partner.id)
-        results = {}
+        results, words = {}, {}
         names = list(FEATURES)
         self.env.flush_all()
         for company, ids in by_company.items():
             model = self.sudo().search([("company_id", "=", company.id)], limit=1)
             if model.state != "ready" or not model.weights:
                 continue  # too little history: no guess
+            weights = model.weights  # a Json field: each read is a deep copy
             without_jit(self.env.cr)
             rows = self.env.execute_query(self._xrm_samples_sql(company, [now], ids))
             for partner_id, _as_of, _label, *buckets in rows:
                 risk, contributions = self._xrm_score(
-                    model.weights, dict(zip(names, buckets, strict=True))
+                    weights, dict(zip(names, buckets, strict=True))
                 )
                 results[partner_id] = (
                     round(risk),
-                    model._xrm_reasons_text(contributions) or None,
+                    model._xrm_reasons_text(contributions, words=words) or None,
                 )
         values = [
             SQL("(%s, %s::int, %s::text)", pid, *results.get(pid, (None, None)))

@@ -169,7 +169,10 @@ class XrmRelationshipTier(models.Model):
         query = SQL(
             """
             WITH target AS (
-                SELECT p.id, COALESCE(p.company_id, %(company)s) AS company_id
+                -- the tier before, read here: a self-join of res_partner in
+                -- the UPDATE is misestimated into a nested loop per row
+                SELECT p.id, COALESCE(p.company_id, %(company)s) AS company_id,
+                       p.xrm_tier_id AS old_tier_id, p.xrm_tier_since AS old_since
                   FROM res_partner p
                  WHERE p.id = ANY(%(ids)s)
             ), signal AS (
@@ -236,7 +239,7 @@ class XrmRelationshipTier(models.Model):
                   FROM per_period
                  GROUP BY 1
             ), scored AS (
-                SELECT t.id, t.company_id,
+                SELECT t.id, t.company_id, t.old_tier_id, t.old_since,
                        ROUND((100.0 * COALESCE(pp.capped, 0)
                               / %(max_points)s)::numeric, 1)::float8 AS score,
                        COALESCE(pp.active_periods, 0) AS active_periods,
@@ -270,14 +273,14 @@ class XrmRelationshipTier(models.Model):
                    xrm_tier_satisfied_count = f.n_satisfied,
                    xrm_tier_date = %(as_of)s,
                    xrm_tier_since = CASE
-                       WHEN old.xrm_tier_id IS DISTINCT FROM f.tier_id
-                       THEN %(as_of)s ELSE old.xrm_tier_since END
-              FROM tiered f, res_partner old
-             WHERE p.id = f.id AND old.id = f.id
+                       WHEN f.old_tier_id IS DISTINCT FROM f.tier_id
+                       THEN %(as_of)s ELSE f.old_since END
+              FROM tiered f
+             WHERE p.id = f.id
                -- the id list: the planner would otherwise read every
-               -- partner twice for a batch scattered over the id range
-               AND p.id = ANY(%(ids)s) AND old.id = ANY(%(ids)s)
-         RETURNING p.id, old.xrm_tier_id, f.tier_id, f.score, f.active_periods
+               -- partner for a batch scattered over the id range
+               AND p.id = ANY(%(ids)s)
+         RETURNING p.id, f.old_tier_id, f.tier_id, f.score, f.active_periods
             """,
             company=self.env.company.id,
             ids=partners.ids,
