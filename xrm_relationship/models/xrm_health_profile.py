@@ -297,10 +297,10 @@ class XrmHealthProfile(models.Model):
                        xrm_health_uncertain = f.uncertain
                   FROM final f
                  WHERE p.id = f.id
-                   AND p.id BETWEEN %(lo)s AND %(hi)s
-                   -- The id list too: an incremental batch is scattered over
-                   -- the whole id range, and the planner, misjudging the
-                   -- CTE's size, would read every partner for it.
+                   -- The id list, not the id range: an incremental batch is
+                   -- scattered over the whole range (the planner would read
+                   -- every partner), and both together are misjudged as a
+                   -- few rows, joined to the batch row by row (quadratic).
                    AND p.id = ANY(%(ids)s)
              RETURNING p.id, f.old_health, f.health AS new_health
             ), cleared AS (
