@@ -282,18 +282,29 @@ class XrmEarlyWarning(models.AbstractModel):
         if not run.full:
             self.env.flush_all()
             # Archived or no longer commercial partners too: their open
-            # warnings are closed.
-            partner_ids = [
+            # warnings are closed. The ids first, then their partners by
+            # primary key: one statement joining both was planned as a scan
+            # of every partner.
+            changed = [
                 pid
                 for (pid,) in self.env.execute_query(
-                    SQL(
-                        "SELECT id FROM res_partner WHERE id IN (%(changed)s)"
-                        " UNION SELECT commercial_partner_id FROM res_partner"
-                        " WHERE id IN (%(changed)s)",
-                        changed=self._xrm_warning_changed_sql(run),
-                    )
+                    self._xrm_warning_changed_sql(run)
                 )
             ]
+            partner_ids = sorted(
+                {
+                    pid
+                    for row in self.env.execute_query(
+                        SQL(
+                            "SELECT id, commercial_partner_id FROM res_partner"
+                            " WHERE id = ANY(%s)",
+                            changed,
+                        )
+                    )
+                    for pid in row
+                    if pid
+                }
+            )
         created, cleared, waiting = self._xrm_warnings_apply(
             now, partner_ids, waiting=run.state.get("waiting", ())
         )
