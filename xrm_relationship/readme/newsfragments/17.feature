@@ -8,5 +8,5 @@ hundreds, not a million; a benchmark at 1× and 10× and a read-replica test
 setup (``tools/replica``).
 Health and tier batches no longer joined to themselves row by row by the
 query planner (every partner's health at a million relationships 186 s ->
-121 s), churn scoring three times cheaper per batch, and a health colour or
+118 s), churn scoring three times cheaper per batch, and a health colour or
 churn risk that moved is recorded for the early warnings only.
