@@ -287,9 +287,7 @@ class XrmEarlyWarning(models.AbstractModel):
             # of every partner.
             changed = [
                 pid
-                for (pid,) in self.env.execute_query(
-                    self._xrm_warning_changed_sql(run)
-                )
+                for (pid,) in self.env.execute_query(self._xrm_warning_changed_sql(run))
             ]
             partner_ids = sorted(
                 {
