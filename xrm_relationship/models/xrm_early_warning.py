@@ -7,7 +7,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL, plaintext2html
 
 from ..tools.batch import without_jit
-from ..tools.nightly import NightlyRun, changes_sql, fingerprint, moved
+from ..tools.nightly import NightlyRun, changed_ids, changes_sql, fingerprint, moved
 from ..tools.rules import no_meaningful_contact_sql, stage_overdue_sql
 from ..tools.settings import xrm_setting, xrm_setting_number
 
@@ -280,15 +280,9 @@ class XrmEarlyWarning(models.AbstractModel):
         run = NightlyRun(self.env, "warnings", now, self._xrm_warning_rules(), full)
         partner_ids = None
         if not run.full:
-            self.env.flush_all()
             # Archived or no longer commercial partners too: their open
-            # warnings are closed. The ids first, then their partners by
-            # primary key: one statement joining both was planned as a scan
-            # of every partner.
-            changed = [
-                pid
-                for (pid,) in self.env.execute_query(self._xrm_warning_changed_sql(run))
-            ]
+            # warnings are closed.
+            changed = changed_ids(self.env, self._xrm_warning_changed_sql(run))
             partner_ids = sorted(
                 {
                     pid

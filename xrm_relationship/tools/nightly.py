@@ -83,6 +83,14 @@ def changes_sql(since, warnings=False):
     )
 
 
+def changed_ids(env, changed):
+    """The partner ids ``changed`` (SQL) selects, read on their own: nested in
+    a statement that joins them to ``res_partner``, the planner takes them
+    for many and scans every partner; as a list, each is one key lookup."""
+    env.flush_all()
+    return [pid for (pid,) in env.execute_query(changed)]
+
+
 def _read(env, job):
     raw = env["ir.config_parameter"].sudo().get_param(PARAM % job)
     try:
@@ -151,7 +159,8 @@ class NightlyRun:
         """SQL ids of the relationships to compute, by id.
 
         ``changed``: SQL selecting the partner ids (any, their commercial
-        entity is taken) whose inputs changed; ignored by a full run.
+        entity is taken) whose inputs changed; ignored by a full run. It is
+        read first (``changed_ids``), then the relationships by primary key.
         Only a resumed run leaves out the relationships ``done_field`` says
         were done on ``date``: this run's first attempt did them, after its
         start. A new run trusts no earlier computation of the day: figures
@@ -165,8 +174,8 @@ class NightlyRun:
             "SELECT p.id FROM res_partner p WHERE p.active"
             " AND p.id = p.commercial_partner_id"
             " AND p.id IN (SELECT c.commercial_partner_id FROM res_partner c"
-            " WHERE c.id IN (%s))",
-            changed,
+            " WHERE c.id = ANY(%s))",
+            changed_ids(self.env, changed),
         )
         if done_field:
             query = SQL(
