@@ -10,6 +10,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from ..tools.capture import NO_CAPTURE
+from ..tools.constants import XRM_PREFETCH
 from ..tools.settings import xrm_setting, xrm_setting_number
 
 _logger = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ class CrmLead(models.Model):
         index="btree_not_null",
         help="Arrived from a source the company answers within minutes "
         "(Settings ▸ XRM ▸ Fast first response).",
+        prefetch=XRM_PREFETCH,
     )
     xrm_ack_sent_date = fields.Datetime(
         string="Acknowledged On",
@@ -66,6 +68,7 @@ class CrmLead(models.Model):
         copy=False,
         index="btree_not_null",  # the rate limit reads the last 24 hours
         help="When the automatic acknowledgement was sent; it is sent once.",
+        prefetch=XRM_PREFETCH,
     )
     xrm_first_response_date = fields.Datetime(
         string="First Response On",
@@ -73,9 +76,14 @@ class CrmLead(models.Model):
         copy=False,
         help="First outbound contact or message by an internal user after the "
         "lead was created; the acknowledgement does not count.",
+        prefetch=XRM_PREFETCH,
     )
     xrm_first_response_user_id = fields.Many2one(
-        "res.users", string="First Response By", readonly=True, copy=False
+        "res.users",
+        string="First Response By",
+        readonly=True,
+        copy=False,
+        prefetch=XRM_PREFETCH,
     )
     xrm_first_response_minutes = fields.Float(
         string="Minutes to First Response",
@@ -83,6 +91,7 @@ class CrmLead(models.Model):
         compute="_compute_xrm_first_response_minutes",
         store=True,
         aggregator="avg",
+        prefetch=XRM_PREFETCH,
     )
     xrm_waiting_minutes = fields.Integer(
         string="Waiting For an Answer (min)",
@@ -107,6 +116,7 @@ class CrmLead(models.Model):
         domain=[("xrm_relation_type", "=", "agent")],
         help="The agent (reseller, representative) who brought this "
         "opportunity; its won revenue counts on the agent's scorecard.",
+        prefetch=XRM_PREFETCH,
     )
 
     @api.constrains("xrm_agent_id")

@@ -3,6 +3,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
+from ..tools.constants import XRM_PREFETCH
 from ..tools.settings import xrm_setting
 
 HELPDESK_AGENT = "helpdesk_mgmt.group_helpdesk_user_own"
@@ -26,6 +27,7 @@ class HelpdeskTicket(models.Model):
         string="Resolution",
         help="How the request was solved, written to be sent as is to the "
         "next customer with the same problem.",
+        prefetch=XRM_PREFETCH,
     )
     xrm_suggestion_ids = fields.One2many(
         "xrm.ticket.suggestion",

@@ -5,7 +5,7 @@ from contextvars import ContextVar
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..tools.constants import HEALTH, INTERNAL, RELATION_TYPES
+from ..tools.constants import HEALTH, INTERNAL, RELATION_TYPES, XRM_PREFETCH
 from ..tools.rules import stage_overdue, stage_overdue_domain
 
 # ... and changed only by XRM users (read-only ones: by server code alone).
@@ -29,6 +29,7 @@ class ResPartner(models.Model):
         index=True,
         tracking=True,
         groups=INTERNAL,
+        prefetch=XRM_PREFETCH,
     )
     xrm_referred_by_id = fields.Many2one(
         "res.partner",
@@ -36,6 +37,7 @@ class ResPartner(models.Model):
         index="btree_not_null",
         help="The relationship that brought this one to us.",
         groups=INTERNAL,
+        prefetch=XRM_PREFETCH,
     )
     xrm_stage_id = fields.Many2one(
         "xrm.journey.stage",
@@ -45,15 +47,28 @@ class ResPartner(models.Model):
         copy=False,
         group_expand="_read_group_expand_xrm_stage",
         groups=INTERNAL,
+        prefetch=XRM_PREFETCH,
     )
     xrm_stage_date = fields.Datetime(
-        string="In Stage Since", copy=False, readonly=True, groups=INTERNAL
+        string="In Stage Since",
+        copy=False,
+        readonly=True,
+        groups=INTERNAL,
+        prefetch=XRM_PREFETCH,
     )
     xrm_churn_date = fields.Date(
-        string="Churn Date", copy=False, readonly=True, groups=INTERNAL
+        string="Churn Date",
+        copy=False,
+        readonly=True,
+        groups=INTERNAL,
+        prefetch=XRM_PREFETCH,
     )
     xrm_churn_reason = fields.Char(
-        string="Churn Reason", copy=False, tracking=True, groups=INTERNAL
+        string="Churn Reason",
+        copy=False,
+        tracking=True,
+        groups=INTERNAL,
+        prefetch=XRM_PREFETCH,
     )
     xrm_days_in_stage = fields.Integer(
         string="Days in Stage", compute="_compute_xrm_days_in_stage", groups=INTERNAL
@@ -109,13 +124,25 @@ class ResPartner(models.Model):
     # (xrm.health.profile) on a schedule, not stored-computed: one rating
     # must not recompute partners.
     xrm_cx_score = fields.Float(
-        string="CX Score", digits=(5, 1), readonly=True, groups=INTERNAL
+        string="CX Score",
+        digits=(5, 1),
+        readonly=True,
+        groups=INTERNAL,
+        prefetch=XRM_PREFETCH,
     )
     xrm_co_score = fields.Float(
-        string="CO Score", digits=(5, 1), readonly=True, groups=INTERNAL
+        string="CO Score",
+        digits=(5, 1),
+        readonly=True,
+        groups=INTERNAL,
+        prefetch=XRM_PREFETCH,
     )
     xrm_cs_score = fields.Float(
-        string="CS Score", digits=(5, 1), readonly=True, groups=INTERNAL
+        string="CS Score",
+        digits=(5, 1),
+        readonly=True,
+        groups=INTERNAL,
+        prefetch=XRM_PREFETCH,
     )
     xrm_health = fields.Selection(
         HEALTH,
@@ -123,9 +150,13 @@ class ResPartner(models.Model):
         readonly=True,
         index="btree_not_null",
         groups=INTERNAL,
+        prefetch=XRM_PREFETCH,
     )
     xrm_health_date = fields.Date(
-        string="Health Computed On", readonly=True, groups=INTERNAL
+        string="Health Computed On",
+        readonly=True,
+        groups=INTERNAL,
+        prefetch=XRM_PREFETCH,
     )
     xrm_cx_csat_avg = fields.Float(
         string="CSAT Average",
@@ -133,9 +164,10 @@ class ResPartner(models.Model):
         readonly=True,
         groups=INTERNAL,
         help="Ticket ratings and interaction CSAT (1-5) of the last 365 days, pooled.",
+        prefetch=XRM_PREFETCH,
     )
     xrm_cx_csat_count = fields.Integer(
-        string="CSAT Answers", readonly=True, groups=INTERNAL
+        string="CSAT Answers", readonly=True, groups=INTERNAL, prefetch=XRM_PREFETCH
     )
     # Live counts of the two kinds behind xrm_cx_csat_count, each opening
     # exactly its records (the form's drill-downs).
@@ -154,15 +186,23 @@ class ResPartner(models.Model):
         digits=(3, 2),
         readonly=True,
         groups=INTERNAL,
+        prefetch=XRM_PREFETCH,
     )
     xrm_cx_quality_count = fields.Integer(
-        string="Documented Interactions Rated", readonly=True, groups=INTERNAL
+        string="Documented Interactions Rated",
+        readonly=True,
+        groups=INTERNAL,
+        prefetch=XRM_PREFETCH,
     )
     xrm_co_goal_count = fields.Integer(
-        string="Goals Counted", readonly=True, groups=INTERNAL
+        string="Goals Counted", readonly=True, groups=INTERNAL, prefetch=XRM_PREFETCH
     )
     xrm_cs_cx_weight = fields.Float(
-        string="CX Weight Used", digits=(3, 2), readonly=True, groups=INTERNAL
+        string="CX Weight Used",
+        digits=(3, 2),
+        readonly=True,
+        groups=INTERNAL,
+        prefetch=XRM_PREFETCH,
     )
     xrm_engagement_count = fields.Integer(
         string="Engagement Events",
@@ -181,6 +221,7 @@ class ResPartner(models.Model):
         copy=False,
         index="btree_not_null",
         groups=INTERNAL,
+        prefetch=XRM_PREFETCH,
     )
     xrm_tier_score = fields.Float(
         string="Tier Score",
@@ -188,48 +229,63 @@ class ResPartner(models.Model):
         readonly=True,
         copy=False,
         groups=INTERNAL,
+        prefetch=XRM_PREFETCH,
     )
     xrm_tier_active_periods = fields.Integer(
         string="Active Periods",
         readonly=True,
         copy=False,
         groups=INTERNAL,
+        prefetch=XRM_PREFETCH,
     )
     xrm_tier_positive_count = fields.Integer(
         string="Positive Interactions",
         readonly=True,
         copy=False,
         groups=INTERNAL,
+        prefetch=XRM_PREFETCH,
     )
     xrm_tier_engagement_count = fields.Integer(
         string="Tier Engagement Events",
         readonly=True,
         copy=False,
         groups=INTERNAL,
+        prefetch=XRM_PREFETCH,
     )
     xrm_tier_referral_count = fields.Integer(
         string="Referrals",
         readonly=True,
         copy=False,
         groups=INTERNAL,
+        prefetch=XRM_PREFETCH,
     )
     xrm_tier_goal_count = fields.Integer(
         string="Goals Achieved",
         readonly=True,
         copy=False,
         groups=INTERNAL,
+        prefetch=XRM_PREFETCH,
     )
     xrm_tier_satisfied_count = fields.Integer(
         string="Satisfied Tickets",
         readonly=True,
         copy=False,
         groups=INTERNAL,
+        prefetch=XRM_PREFETCH,
     )
     xrm_tier_date = fields.Date(
-        string="Tier Computed On", readonly=True, copy=False, groups=INTERNAL
+        string="Tier Computed On",
+        readonly=True,
+        copy=False,
+        groups=INTERNAL,
+        prefetch=XRM_PREFETCH,
     )
     xrm_tier_since = fields.Date(
-        string="In Tier Since", readonly=True, copy=False, groups=INTERNAL
+        string="In Tier Since",
+        readonly=True,
+        copy=False,
+        groups=INTERNAL,
+        prefetch=XRM_PREFETCH,
     )
     xrm_tier_reason = fields.Char(
         string="Why This Tier",
@@ -249,6 +305,7 @@ class ResPartner(models.Model):
         help="Outbound contacts allowed per period (Settings); 0: the default "
         "of the relationship type.",
         groups=INTERNAL,
+        prefetch=XRM_PREFETCH,
     )
     xrm_pressure_count = fields.Integer(
         string="Outbound Contacts",

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from ..tools.constants import INTERNAL
+from ..tools.constants import INTERNAL, XRM_PREFETCH
 
 TREND_WEEKS = 12
 # One block per week on the absolute 0–100 scale (not stretched to the
@@ -37,6 +37,7 @@ class ResPartner(models.Model):
         groups=INTERNAL,
         help="The score rests on very few inputs or mostly on contacts nobody "
         "documented.",
+        prefetch=XRM_PREFETCH,
     )
     xrm_cs_change = fields.Float(
         string="CS Change",
@@ -64,12 +65,19 @@ class ResPartner(models.Model):
         aggregator="avg",
         help="Chance (0–100) of entering a churn stage within 90 days, learned "
         "from the company's own history.",
+        prefetch=XRM_PREFETCH,
     )
     xrm_churn_risk_factors = fields.Text(
-        string="Churn Risk Reasons", readonly=True, groups=INTERNAL
+        string="Churn Risk Reasons",
+        readonly=True,
+        groups=INTERNAL,
+        prefetch=XRM_PREFETCH,
     )
     xrm_churn_risk_date = fields.Date(
-        string="Churn Risk Scored On", readonly=True, groups=INTERNAL
+        string="Churn Risk Scored On",
+        readonly=True,
+        groups=INTERNAL,
+        prefetch=XRM_PREFETCH,
     )
 
     @api.depends("xrm_health_snapshot_ids.cs_score", "xrm_health_snapshot_ids.date")

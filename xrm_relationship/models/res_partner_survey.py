@@ -2,7 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import _, api, fields, models
 
-from ..tools.constants import INTERNAL
+from ..tools.constants import INTERNAL, XRM_PREFETCH
 from .xrm_interaction_survey import SURVEY_WINDOW_DAYS
 
 
@@ -16,6 +16,7 @@ class ResPartner(models.Model):
         readonly=True,
         copy=False,
         groups=INTERNAL,
+        prefetch=XRM_PREFETCH,
     )
     xrm_survey_sent_count = fields.Integer(
         string="Satisfaction Requests",

@@ -10,13 +10,7 @@ from ..tools.capture import capture_suspended, isolated, run_isolated
 from ..tools.constants import RELATIONSHIP_DOCUMENTS
 from ..tools.settings import xrm_setting
 
-CAPTURE_PARTNER_FIELDS = [
-    "name",
-    "commercial_partner_id",
-    "company_id",
-    "xrm_stage_id",
-    "xrm_relation_type",
-]
+CAPTURE_PARTNER_FIELDS = ["name", "commercial_partner_id", "company_id"]
 
 
 class XrmCapture(models.AbstractModel):
@@ -178,11 +172,13 @@ class XrmCapture(models.AbstractModel):
         # line in its chatter, no followers, no "assigned to you" email to
         # the salesperson per captured message (they follow the document).
         Interaction = self.env["xrm.interaction"].sudo()
-        records = (
-            Interaction.with_context(tracking_disable=True)
-            .create(vals_list)
-            .with_env(Interaction.env)  # later edits are tracked as usual
-        )
+        records = Interaction._xrm_insert_drafts(vals_list)
+        if records is None:
+            records = (
+                Interaction.with_context(tracking_disable=True)
+                .create(vals_list)
+                .with_env(Interaction.env)  # later edits are tracked as usual
+            )
         for rec in records.filtered(lambda r: r.source_ref in future):
             rec._message_log(
                 body=_(

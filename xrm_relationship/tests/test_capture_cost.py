@@ -9,6 +9,8 @@ The benchmark (tools/bench/write_path.py) measures the time side by side.
 
 from unittest.mock import patch
 
+from odoo import api, models
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
@@ -198,3 +200,168 @@ class TestCaptureCost(XrmCommon):
         self.assertEqual(captured.partner_id, self.customer)
         self.assertEqual(captured.direction, "outbound")
         self.assertFalse(captured.contact_id)
+
+
+@tagged("post_install", "-at_install")
+class TestCapturedDraftInsert(XrmCommon):
+    """Capture stores its drafts in one INSERT (xrm.interaction
+    _xrm_insert_drafts): the row must be the one create() would store."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.onboarding = cls.env.ref("xrm_relationship.xrm_journey_stage_onboarding")
+        cls.customer = cls.env["res.partner"].create(
+            {
+                "name": "Insert Co",
+                "is_company": True,
+                "email": "info@insert.example",
+                "xrm_relation_type": "agent",
+                "xrm_stage_id": cls.onboarding.id,
+                "user_id": cls.xrm_user.id,
+            }
+        )
+        cls.buyer = cls.env["res.partner"].create(
+            {"name": "Ina Buyer", "parent_id": cls.customer.id, "email": "i@insert.ex"}
+        )
+        cls.lead = cls.env["crm.lead"].create(
+            {
+                "name": "Insert deal",
+                "type": "opportunity",
+                "partner_id": cls.customer.id,
+                "user_id": cls.xrm_user.id,
+            }
+        )
+
+    def _stored(self, interaction):
+        """Every stored column of the row, as read back from the database."""
+        interaction.invalidate_recordset()
+        names = [
+            name
+            for name, field in interaction._fields.items()
+            if field.store
+            and field.column_type
+            and name not in ("id", "source_ref", *models.LOG_ACCESS_COLUMNS)
+        ]
+        return interaction.read(names)[0] | {"id": None}
+
+    def test_the_row_is_the_one_create_stores(self):
+        message = self.lead.with_user(self.xrm_user).message_post(
+            body="Can you deliver in May?",
+            message_type="email",
+            author_id=self.buyer.id,
+            email_from=self.buyer.email,
+            subtype_xmlid="mail.mt_comment",
+        )
+        fast = self.env["xrm.interaction"].search(
+            [("source_ref", "=", f"mail.message,{message.id}")]
+        )
+        self.assertEqual(len(fast), 1)
+        # What capture gave the insert, through the ORM this time.
+        by_orm = (
+            self.env["xrm.interaction"]
+            .sudo()
+            .with_context(tracking_disable=True)
+            .create(
+                {
+                    "partner_id": self.buyer.id,  # a contact: create() moves it
+                    "user_id": self.xrm_user.id,
+                    "team_id": self.lead.team_id.id,
+                    "lead_id": self.lead.id,
+                    "company_id": fast.company_id.id,
+                    "date": fast.date,
+                    "channel": "email",
+                    "direction": "inbound",
+                    "state": "draft",
+                    "source_ref": "test.orm,1",
+                }
+            )
+        )
+        self.assertEqual(self._stored(fast), self._stored(by_orm))
+        self.assertEqual(fast.partner_id, self.customer)
+        self.assertEqual(fast.contact_id, self.buyer)
+        self.assertEqual(fast.stage_id, self.onboarding)
+        self.assertEqual(fast.relation_type, "agent")
+        self.assertEqual(fast.name, by_orm.name)
+        self.assertIn("Insert Co", fast.name)
+        # The relationship's one2many sees it at once (its cache was dropped).
+        self.assertIn(fast, self.customer.xrm_interaction_ids)
+
+    def test_an_event_captured_twice_is_one_interaction(self):
+        vals = {
+            "partner_id": self.customer.id,
+            "company_id": self.env.company.id,
+            "channel": "phone",
+            "direction": "outbound",
+            "source_ref": "test.twice,1",
+        }
+        Interaction = self.env["xrm.interaction"].sudo()
+        first = Interaction._xrm_insert_drafts([vals])
+        again = Interaction._xrm_insert_drafts([vals, dict(vals, source_ref="t,2")])
+        self.assertEqual(len(first), 1)
+        self.assertEqual(len(again), 1, "the known source is skipped, not an error")
+        self.assertEqual(again.source_ref, "t,2")
+        self.assertEqual(
+            Interaction.search_count([("source_ref", "=", "test.twice,1")]), 1
+        )
+
+    def test_a_draft_breaking_a_rule_is_refused_as_by_create(self):
+        """The constraints run: a lead of another relationship is refused."""
+        other = self.env["res.partner"].create({"name": "Other", "is_company": True})
+        with self.assertRaises(ValidationError):
+            self.env["xrm.interaction"].sudo()._xrm_insert_drafts(
+                [
+                    {
+                        "partner_id": other.id,
+                        "lead_id": self.lead.id,
+                        "company_id": self.env.company.id,
+                        "channel": "email",
+                        "source_ref": "test.rule,1",
+                    }
+                ]
+            )
+
+    def test_create_extended_at_runtime_is_used_instead(self):
+        """An automation rule on interactions patches create(): capture then
+        goes through it, so the rule runs for captured drafts too."""
+        Interaction = type(self.env["xrm.interaction"])
+        calls = []
+        original = Interaction.create
+
+        @api.model_create_multi
+        def create(self, vals_list):
+            calls.append(len(vals_list))
+            return create.origin(self, vals_list)
+
+        create.origin = original
+        with patch.object(Interaction, "create", create):
+            self.customer.with_user(self.xrm_user).message_post(
+                body="Here is our offer",
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+        self.assertEqual(calls, [1])
+
+    def test_reading_a_partner_reads_no_relationship_column(self):
+        """Odoo reads partners for every message, follower and recipient: the
+        addon's columns are a prefetch group of their own, read when used."""
+        Cursor = type(self.env.cr)
+        original = Cursor.execute
+        queries = []
+
+        def execute(cr, query, *args, **kwargs):
+            queries.append(str(getattr(query, "code", query)))
+            return original(cr, query, *args, **kwargs)
+
+        self.env.invalidate_all()
+        with patch.object(Cursor, "execute", execute):
+            self.assertEqual(self.customer.name, "Insert Co")
+        self.assertEqual(len(queries), 1)
+        self.assertIn('"res_partner"."email"', queries[0])
+        self.assertNotIn("xrm_", queries[0])
+        with patch.object(Cursor, "execute", execute):
+            self.assertEqual(self.customer.xrm_stage_id, self.onboarding)
+            self.assertEqual(self.customer.xrm_relation_type, "agent")
+            self.assertEqual(self.customer.xrm_cs_score, 0.0)
+        self.assertEqual(len(queries), 2, "the relationship columns in one read")
+        self.assertIn('"res_partner"."xrm_relation_type"', queries[1])

@@ -37,6 +37,12 @@ HEALTH_WINDOW_DAYS = 365
 # or public users, who may read their own commercial partner.
 INTERNAL = "base.group_user"
 
+# The prefetch group of the columns the addon adds to partners, leads and
+# tickets: Odoo reads a partner for nearly every message, follower and
+# recipient, and would otherwise read (and check the groups of) some forty
+# relationship columns each time; they are read together when one is used.
+XRM_PREFETCH = "xrm"
+
 # The documents whose partner is the relationship a contact reaches: capture
 # follows their emails and activities, the composer warns on their pressure.
 RELATIONSHIP_DOCUMENTS = ("res.partner", "crm.lead", "helpdesk.ticket")

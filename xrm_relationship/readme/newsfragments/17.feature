@@ -10,3 +10,9 @@ Health and tier batches no longer joined to themselves row by row by the
 query planner (every partner's health at a million relationships 186 s ->
 118 s), churn scoring three times cheaper per batch, and a health colour or
 churn risk that moved is recorded for the early warnings only.
+The write path: captured drafts stored in one INSERT (what create() would
+store, same checks; create() still used when another addon or an automation
+rule extends it), and the addon's partner, lead and ticket columns out of
+Odoo's default prefetch, so a partner read for a message no longer carries
+forty relationship columns (an incoming email on a partner 1.43x -> about
+1.2x the time without the addon, a note 1.09x -> 1.03x).
