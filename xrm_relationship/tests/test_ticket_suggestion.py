@@ -2,8 +2,11 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Related knowledge on new tickets: ranking, sending, access."""
 
+from unittest.mock import patch
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
+from odoo.tools import SQL
 
 from .common import XrmCommon
 
@@ -179,3 +182,41 @@ class TestTicketSuggestion(XrmCommon):
             "SELECT 1 FROM pg_indexes WHERE indexname = 'helpdesk_ticket_xrm_fts_idx'"
         )
         self.assertTrue(self.env.cr.fetchone())
+
+    def test_a_word_in_too_many_tickets_is_not_searched(self):
+        """However large the helpdesk: a word found in more than
+        MAX_WORD_TICKETS tickets is not searched for (each match is a row to
+        visit), whatever its share; the three rarest words still are."""
+        for index in range(6):
+            self._ticket(f"Zorbex fault {index}", "The zorbex stopped.", closed=True)
+        self._ticket("Quixel fault", "The quixel stopped.", closed=True)
+        self.env.flush_all()
+        self.env.cr.execute("ANALYZE helpdesk_ticket")  # the words' shares
+
+        def words():
+            self.env.cr.execute(
+                self.env["xrm.ticket.suggestion"]._xrm_words_sql(
+                    SQL(
+                        "to_tsvector('simple', %s)",
+                        "zorbex quixel plonkaa walrusy frobnik",
+                    )
+                )
+            )
+            return {row[0] for row in self.env.cr.fetchall()}
+
+        module = "odoo.addons.xrm_relationship.models.xrm_ticket_suggestion"
+        with patch(f"{module}.MAX_WORD_SHARE", 1.0):
+            self.assertIn("zorbex", words(), "no share or count leaves it out")
+            with patch(f"{module}.MAX_WORD_TICKETS", 3):
+                found = words()
+        self.assertNotIn("zorbex", found, "in six tickets, more than three")
+        self.assertIn("quixel", found, "in one ticket")
+        self.assertTrue({"plonkaa", "walrusy", "frobnik"} <= found)
+
+    def test_words_have_deeper_statistics(self):
+        """PostgreSQL lists 3,000 words with their share, not Odoo's 1,000."""
+        self.env.cr.execute(
+            "SELECT attstattarget FROM pg_attribute"
+            " WHERE attrelid = 'helpdesk_ticket_xrm_fts_idx'::regclass"
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 300)
