@@ -59,7 +59,9 @@ class MailActivity(models.Model):
         for model, activities in (
             self.filtered("res_model").grouped("res_model").items()
         ):
-            links = self._xrm_links_for(model, activities.mapped("res_id"))
+            links = self._xrm_links_for(
+                model, activities.mapped("res_id"), answers=True
+            )
             for activity in activities:
                 channel = activity._xrm_channel()
                 if not channel or activity.res_id not in links:

@@ -136,7 +136,11 @@ class MailMessage(models.Model):
         candidates = self._xrm_captured_contacts()
         vals_list = []
         for model, messages in candidates.grouped("model").items():
-            links = self._xrm_links_for(model, messages.mapped("res_id"))
+            links = self._xrm_links_for(
+                model,
+                messages.mapped("res_id"),
+                answers=not all(message._xrm_inbound() for message in messages),
+            )
             for message in messages:
                 if message.res_id not in links:
                     continue

@@ -7,7 +7,7 @@ from odoo.exceptions import MissingError
 from odoo.tools import format_datetime
 
 from ..tools.capture import capture_suspended, isolated, run_isolated
-from ..tools.constants import RELATIONSHIP_DOCUMENTS
+from ..tools.constants import RELATIONSHIP_DOCUMENTS, XRM_PREFETCH
 from ..tools.settings import xrm_setting
 
 CAPTURE_PARTNER_FIELDS = ["name", "commercial_partner_id", "company_id"]
@@ -32,14 +32,29 @@ class XrmCapture(models.AbstractModel):
         return xrm_setting(self.env, f"capture_{channel_key}")
 
     @api.model
-    def _xrm_links_for(self, model, res_ids):
-        """{res_id: vals} linking an interaction to the record it happened on."""
+    def _xrm_links_for(self, model, res_ids, answers=False):
+        """{res_id: vals} linking an interaction to the record it happened on.
+
+        ``answers``: the contacts are ours (outbound), so a lead's first
+        response is read next: it is read with the rest of the lead.
+        """
         links = {}
         if model not in RELATIONSHIP_DOCUMENTS:
             return links
         # The documents are read from the cache when they are there (the
         # message was just posted on them): no query asking if they exist.
-        for record in self.env[model].sudo().browse(res_ids):
+        records = self.env[model].sudo().browse(res_ids)
+        if answers and model == "crm.lead":
+            # The first response (the addon's prefetch group) with the rest
+            # of the lead, not in a query of its own later.
+            records.fetch(
+                [
+                    name
+                    for name, field in records._fields.items()
+                    if field.prefetch is True or field.prefetch == XRM_PREFETCH
+                ]
+            )
+        for record in records:
             try:
                 vals = self._xrm_link_vals(record)
                 if vals["partner_id"]:

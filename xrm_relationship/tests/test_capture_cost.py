@@ -32,6 +32,17 @@ MAX_PARTNER_EMAIL_QUERIES = 3
 MAX_DONE_CALL_QUERIES = 3
 
 
+def _opportunity(env, name, partner, user):
+    return env["crm.lead"].create(
+        {
+            "name": name,
+            "type": "opportunity",
+            "partner_id": partner.id,
+            "user_id": user.id,
+        }
+    )
+
+
 @tagged("post_install", "-at_install")
 class TestCaptureCost(XrmCommon):
     @classmethod
@@ -51,14 +62,7 @@ class TestCaptureCost(XrmCommon):
                 "email": "b@cost.example",
             }
         )
-        cls.lead = cls.env["crm.lead"].create(
-            {
-                "name": "Cost deal",
-                "type": "opportunity",
-                "partner_id": cls.customer.id,
-                "user_id": cls.xrm_user.id,
-            }
-        )
+        cls.lead = _opportunity(cls.env, "Cost deal", cls.customer, cls.xrm_user)
 
     def _count(self, func):
         self.env.flush_all()
@@ -224,14 +228,7 @@ class TestCapturedDraftInsert(XrmCommon):
         cls.buyer = cls.env["res.partner"].create(
             {"name": "Ina Buyer", "parent_id": cls.customer.id, "email": "i@insert.ex"}
         )
-        cls.lead = cls.env["crm.lead"].create(
-            {
-                "name": "Insert deal",
-                "type": "opportunity",
-                "partner_id": cls.customer.id,
-                "user_id": cls.xrm_user.id,
-            }
-        )
+        cls.lead = _opportunity(cls.env, "Insert deal", cls.customer, cls.xrm_user)
 
     def _stored(self, interaction):
         """Every stored column of the row, as read back from the database."""
