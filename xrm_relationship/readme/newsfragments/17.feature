@@ -16,3 +16,6 @@ rule extends it), and the addon's partner, lead and ticket columns out of
 Odoo's default prefetch, so a partner read for a message no longer carries
 forty relationship columns (an incoming email on a partner 1.43x -> about
 1.2x the time without the addon, a note 1.09x -> 1.03x).
+Related knowledge at 500,000 tickets: words in more than 1,000 tickets are
+not searched, and the word statistics list 3,000 words (339 ms -> 40 ms per
+search on the same machine).
