@@ -12,6 +12,7 @@ import os
 import random
 import resource
 import statistics
+import subprocess
 import sys
 import time
 from datetime import datetime, timedelta
@@ -147,6 +148,17 @@ cr.execute("SELECT COUNT(*) FROM res_partner WHERE xrm_churn_risk IS NOT NULL")
 results["churn_scored"] = cr.fetchone()[0]
 dashboard = env["xrm.dashboard"].with_user(admin)
 dashboard.get_dashboard_data({})  # warm the registry caches
+# Health and churn scoring have just rewritten every relationship: until
+# (auto)vacuum marks those pages all-visible again, the funnel's index-only
+# scan visits the table. Users read the dashboard in the day, after the
+# night's jobs committed and autovacuum passed: both states are reported.
+timed("dashboard_unsettled", lambda: dashboard.get_dashboard_data({}), repeat=5)
+cr.commit()
+started = time.perf_counter()
+subprocess.run(
+    ["psql", "-q", "-d", cr.dbname, "-c", "VACUUM ANALYZE res_partner"], check=True
+)
+results["vacuum_s"] = time.perf_counter() - started
 timed("dashboard", lambda: dashboard.get_dashboard_data({}), repeat=5)
 
 cr.execute(
