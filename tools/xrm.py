@@ -893,12 +893,13 @@ def _machine():
             )
     except OSError:
         pass
-    pg = capture(["psql", "-tAc", "SHOW server_version", "postgres"]).stdout.strip()
     # The server's memory setting changes every figure that reads a table
     # larger than it: the report says which one it ran with.
-    buffers = capture(
-        ["psql", "-tAc", "SHOW shared_buffers", "postgres"]
-    ).stdout.strip()
+    query = (
+        "SELECT current_setting('server_version'), current_setting('shared_buffers')"
+    )
+    out = capture(["psql", "-tAF", "|", "-c", query, "postgres"]).stdout.strip()
+    pg, _sep, buffers = out.partition("|")
     return (
         f"{os.cpu_count()} cores ({cpu}), {mem}, PostgreSQL {pg}"
         f" (shared_buffers {buffers}), Python 3.11"
