@@ -26,6 +26,7 @@ from ..tools.nightly import (
     changes_sql,
     fingerprint,
     moved,
+    passed,
     record_changes,
     run_nightly_on_relationships,
 )
@@ -818,10 +819,15 @@ class XrmChurnModel(models.Model):
             UNION SELECT p.commercial_partner_id
                     FROM crm_lead l JOIN res_partner p ON p.id = l.partner_id
                    WHERE l.won_status = 'won' AND (%(won)s)
+            -- Snapshots and tier history are read before the day only:
+            -- one written today (the health and tier jobs run first) is
+            -- tomorrow's input, and tomorrow's window takes it.
             UNION SELECT partner_id FROM xrm_tier_history
-                   WHERE write_date >= %(since)s OR %(tier)s
+                   WHERE (write_date >= %(since)s AND date < %(today)s)
+                      OR %(tier)s
             UNION SELECT partner_id FROM xrm_health_snapshot
-                   WHERE write_date >= %(since)s OR %(snap)s OR %(snap_before)s
+                   WHERE (write_date >= %(since)s AND date < %(today)s)
+                      OR %(snap)s OR %(snap_before)s
             """,
             since=run.since,
             changes=changes_sql(run.since),
@@ -839,9 +845,10 @@ class XrmChurnModel(models.Model):
             created=edges(SQL("create_date"), {0, 90}),
             closed=edges(SQL("closed_date"), {0}),
             won=edges(SQL("l.date_closed"), {0, 365}),
-            tier=moved(SQL("date"), before.date(), now.date()),
-            snap=moved(SQL("date"), before.date(), now.date()),
-            snap_before=moved(
+            today=now.date(),
+            tier=passed(SQL("date"), before.date(), now.date()),
+            snap=passed(SQL("date"), before.date(), now.date()),
+            snap_before=passed(
                 SQL("date"), (before - 30 * day).date(), (now - 30 * day).date()
             ),
         )

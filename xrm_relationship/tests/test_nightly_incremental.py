@@ -390,6 +390,79 @@ class TestNightlyIncremental(XrmWorld):
         }
         self.assertFalse(diff, "partners differ")
 
+    def test_snapshot_read_from_the_next_night(self):
+        """Churn features read the snapshots dated before the day: the night
+        that writes a snapshot has no use for it, the next night reads it."""
+        today = fields.Date.context_today(self.env.user)
+        days = [today + timedelta(days=k) for k in range(4)]
+        nows = [fields.Datetime.to_datetime(d) + timedelta(hours=2) for d in days]
+        scored = sorted(
+            {
+                row[0]
+                for row in self.env.execute_query(
+                    self.env["xrm.churn.model"]._xrm_samples_sql(
+                        self.company, [nows[3]], self.world.ids
+                    )
+                )
+            }
+        )
+        partner = self.env["res.partner"].browse(scored[len(scored) // 3])
+        # No CX at all until the day's interaction gives it one.
+        self.env["xrm.interaction"].search([("partner_id", "=", partner.id)]).unlink()
+        tickets = self.env["helpdesk.ticket"].search(
+            [("commercial_partner_id", "=", partner.id)]
+        )
+        self.env["rating.rating"].search(
+            [("res_model", "=", "helpdesk.ticket"), ("res_id", "in", tickets.ids)]
+        ).unlink()
+        Churn = self.env["xrm.churn.model"]
+        model = Churn._xrm_model_for(self.company)
+        weights = dict(model.weights)
+        weights["features"] = dict(weights["features"])
+        weights["features"]["cx"] = {"none": -3.0, "low": 3.0}
+        weights["prior"] = 0.0
+        model.write({"weights": weights})
+        cx = list(FEATURES).index("cx")
+
+        def bucket(when):
+            rows = self.env.execute_query(
+                Churn._xrm_samples_sql(self.company, [when], [partner.id])
+            )
+            return rows[0][3 + cx]
+
+        self._nightly(days[0], full=True)
+        self._age()
+        self._nightly(days[1])
+        self._age()
+        # neutral: no tier signal, the snapshot alone carries the change
+        self._interaction(
+            partner,
+            str(fields.Datetime.now()),
+            state="done",
+            quality=1,
+            outcome="neutral",
+        )
+        self._nightly(days[2])
+        risk = partner.xrm_churn_risk
+        self.assertEqual(bucket(nows[2]), "none", "the night's own snapshot is unread")
+        self.assertEqual(bucket(nows[3]), "low", "the next night reads it")
+        self._age()
+        self._nightly(days[3])
+        self.assertEqual(partner.xrm_churn_risk_date, days[3], "scored again")
+        self.assertNotEqual(partner.xrm_churn_risk, risk)
+        incremental = self._figures()
+
+        relationships = self._relationships()
+        self.env["xrm.health.profile"]._xrm_compute_health(relationships, days[3])
+        self.env["xrm.relationship.tier"]._xrm_assign(relationships, days[3])
+        Churn._xrm_score_partners(relationships, days[3], nows[3])
+        self.env.invalidate_all()
+        full = self._figures()
+        diff = {
+            pid for pid, value in full[0].items() if incremental[0].get(pid) != value
+        }
+        self.assertFalse(diff, "partners differ")
+
     def test_figures_for_the_warnings_recompute_nothing_else(self):
         """A health colour or churn risk that moved is read by the warnings
         only: health, tiers and churn scoring do not recompute for it, while

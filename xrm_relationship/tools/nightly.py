@@ -45,6 +45,17 @@ def moved(column, before, after):
     return SQL("%s BETWEEN %s AND %s", column, low, high)
 
 
+def passed(column, before, after):
+    """SQL: ``column`` lies in [before, after), sorted: the rows a reading of
+    ``column < edge`` starts (or stops) seeing when the edge moves.
+
+    Exact where ``moved`` is generous: for a date read with ``<`` the upper
+    end of ``moved`` is a whole day of rows the reading does not see yet.
+    """
+    low, high = sorted([before, after])
+    return SQL("(%s >= %s AND %s < %s)", column, low, column, high)
+
+
 def record_changes(env, partner_ids, warnings_only=False):
     """Remember relationships whose inputs changed in a way no write_date shows.
 
