@@ -30,6 +30,10 @@ class ResPartner(models.Model):
         " INCLUDE (xrm_stage_date, user_id, active, partner_share)"
         " WHERE parent_id IS NULL AND xrm_stage_id IS NOT NULL"
     )
+    # The dashboard's at-risk list: red relationships, lowest CS first. Read
+    # in order and stopped at the list's length; without it every call sorted
+    # every red relationship (a quarter of them at 1M: 0.65 s -> 2 ms).
+    _xrm_at_risk_idx = models.Index("(xrm_cs_score, id) WHERE xrm_health = 'red'")
 
     xrm_relation_type = fields.Selection(
         RELATION_TYPES,

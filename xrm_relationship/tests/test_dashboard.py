@@ -70,6 +70,37 @@ class TestDashboardData(XrmCommon):
         at_risk = {r["id"] for r in mine["at_risk"]}
         self.assertNotIn(self.partners[2].id, at_risk)
 
+    def test_at_risk_red_lowest_cs_first(self):
+        """The at-risk list opens with the red relationships, lowest CS
+        first, up to its length (read in the order of an index, stopped)."""
+        from ..models.xrm_dashboard import AT_RISK_LIMIT
+
+        Partner = self.env["res.partner"]
+        Partner.search([("xrm_health", "=", "red")]).write({"xrm_health": "yellow"})
+        scores = [37.5, 5.0, 21.0, 12.5] + [30.0 + k for k in range(AT_RISK_LIMIT)]
+        red = Partner.create(
+            [
+                {
+                    "name": f"Red {k}",
+                    "is_company": True,
+                    "xrm_relation_type": "customer",
+                    "user_id": self.xrm_user.id,
+                    "xrm_stage_id": self.stage.id,
+                }
+                for k in range(len(scores))
+            ]
+        )
+        for partner, score in zip(red, scores, strict=True):
+            partner.write({"xrm_health": "red", "xrm_cs_score": score})
+        red[1].action_archive()  # gone: not listed, the next lowest is
+        data = (
+            self.env["xrm.dashboard"].with_user(self.xrm_manager).get_dashboard_data({})
+        )
+        listed = [row["id"] for row in data["at_risk"]]
+        expected = sorted(red - red[1], key=lambda p: p.xrm_cs_score)
+        self.assertEqual(listed, [p.id for p in expected[:AT_RISK_LIMIT]])
+        self.assertEqual(listed[:3], [red[3].id, red[2].id, red[4].id])
+
     def test_bottleneck_is_the_stage_with_most_overdue(self):
         data = (
             self.env["xrm.dashboard"]
