@@ -14,12 +14,12 @@ import json
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import fields
+from odoo import fields, sql_db
 from odoo.tests import tagged
 
 from ..models.res_partner_health_time import sparkline
 from ..models.xrm_churn_model import FEATURES
-from ..tools.nightly import record_changes
+from ..tools.nightly import BATCH_LOCK, record_changes
 from .common import XrmWorld
 from .test_generated_data import load_generator
 
@@ -462,6 +462,35 @@ class TestNightlyIncremental(XrmWorld):
             pid for pid, value in full[0].items() if incremental[0].get(pid) != value
         }
         self.assertFalse(diff, "partners differ")
+
+    def test_batches_of_two_jobs_take_turns(self):
+        """While another nightly job's batch holds the relationships, a batch
+        waits for it; one that cannot wait fails alone and is remembered."""
+        day = fields.Date.context_today(self.env.user) + timedelta(days=5)
+        Health = self.env["xrm.health.profile"]
+        relationships = self._relationships()
+        other = sql_db.db_connect(self.env.cr.dbname).cursor()
+        try:
+            other.execute("SELECT pg_advisory_xact_lock(%s)", [BATCH_LOCK])
+            self.env.cr.execute("SET LOCAL lock_timeout = '200ms'")
+            with self.assertLogs(
+                "odoo.addons.xrm_relationship.models.xrm_health_profile", "ERROR"
+            ):
+                Health._cron_xrm_health(full=True, as_of=day)
+        finally:
+            other.rollback()  # the other job's batch commits: the lock is free
+            other.close()
+        self.env.cr.execute("SET LOCAL lock_timeout = 0")
+        self.env.invalidate_all()
+        done = relationships.filtered(lambda p: p.xrm_health_date == day)
+        self.assertFalse(done, "nothing written while the lock was held")
+        self.env.cr.execute("SELECT DISTINCT partner_id FROM xrm_nightly_change")
+        remembered = {pid for (pid,) in self.env.cr.fetchall()}
+        self.assertTrue(set(relationships.ids) <= remembered, "retried next run")
+        Health._cron_xrm_health(full=True, as_of=day)
+        self.env.invalidate_all()
+        done = relationships.filtered(lambda p: p.xrm_health_date == day)
+        self.assertTrue(done, "the lock free, the batches run")
 
     def test_figures_for_the_warnings_recompute_nothing_else(self):
         """A health colour or churn risk that moved is read by the warnings

@@ -23,6 +23,8 @@ from odoo.tools import SQL
 from .batch import relationships_sql, run_in_batches
 
 PARAM = "xrm_relationship.nightly.%s"
+# One advisory lock for the batches of every nightly job ("xrmN").
+BATCH_LOCK = 0x78726D4E
 JOBS = ("health", "tiers", "churn_score", "warnings")
 # A transaction still open when a run starts may commit rows dated (write_date
 # is the transaction's start) before that run: each run looks back this much.
@@ -228,6 +230,17 @@ class NightlyRun:
         )
 
 
+def lock_batch(env):
+    """Wait until no other nightly job's batch is writing relationships.
+
+    With two cron threads (the README's production setting), health, tiers
+    and churn scoring would update the same res_partner rows at once, each in
+    the order its plan takes: a deadlock aborts one of the batches. Their
+    batches take turns instead; the lock is held until the batch commits.
+    """
+    env.cr.execute(SQL("SELECT pg_advisory_xact_lock(%s)", BATCH_LOCK))
+
+
 def run_nightly_on_relationships(
     env,
     job,
@@ -256,10 +269,15 @@ def run_nightly_on_relationships(
         None if run.full else changed(run), done_field=done_field, date=done_date
     )
     logger.info("%s: %s run", label, run.mode)
+
+    def locked(batch):
+        lock_batch(env)
+        process(batch)
+
     return run_in_batches(
         env["res.partner"],
         todo,
-        process,
+        locked,
         batch_size=batch_size,
         logger=logger,
         label=label,
