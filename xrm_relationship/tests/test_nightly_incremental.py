@@ -144,6 +144,38 @@ class TestNightlyIncremental(XrmWorld):
         )
         return self.env["res.partner"].browse([r[0] for r in self.env.cr.fetchall()])
 
+    def _weigh(self, feature, weights):
+        """The churn model weighs ``feature`` by ``weights`` (per bucket)
+        and nothing by default: its bucket alone moves the risk."""
+        model = self.env["xrm.churn.model"]._xrm_model_for(self.company)
+        value = dict(model.weights)
+        value["features"] = dict(value["features"])
+        value["features"][feature] = weights
+        value["prior"] = 0.0
+        model.write({"weights": value})
+
+    def _bucket(self, partner, feature, when):
+        """``partner``'s bucket of the churn ``feature`` as of ``when``."""
+        rows = self.env.execute_query(
+            self.env["xrm.churn.model"]._xrm_samples_sql(
+                self.company, [when], [partner.id]
+            )
+        )
+        return rows[0][3 + list(FEATURES).index(feature)]
+
+    def _scored(self, when):
+        """The ids of the world's relationships churn scoring reads at ``when``."""
+        return sorted(
+            {
+                row[0]
+                for row in self.env.execute_query(
+                    self.env["xrm.churn.model"]._xrm_samples_sql(
+                        self.company, [when], self.world.ids
+                    )
+                )
+            }
+        )
+
     # ------------------------------------------------------------------
     def test_incremental_equals_full(self):
         today = fields.Date.context_today(self.env.user)
@@ -308,16 +340,7 @@ class TestNightlyIncremental(XrmWorld):
         later_now = fields.Datetime.to_datetime(later) + timedelta(hours=2)
         # Its only contact is 12 days old on the settled night, 15 days old
         # on the later one: the recency bucket moves, nothing is written.
-        scored = sorted(
-            {
-                row[0]
-                for row in self.env.execute_query(
-                    self.env["xrm.churn.model"]._xrm_samples_sql(
-                        self.company, [later_now], self.world.ids
-                    )
-                )
-            }
-        )
+        scored = self._scored(later_now)
         lone = self.env["res.partner"].browse(scored[len(scored) // 2])
         self.env["xrm.interaction"].search([("partner_id", "=", lone.id)]).unlink()
         self._interaction(
@@ -345,20 +368,10 @@ class TestNightlyIncremental(XrmWorld):
         )
 
         # Recency weighs enough for its bucket to move the risk.
-        Churn = self.env["xrm.churn.model"]
-        model = Churn._xrm_model_for(self.company)
-        weights = dict(model.weights)
-        weights["features"] = dict(weights["features"])
-        weights["features"]["recency"] = {"0-14": -3.0, "15-30": 3.0}
-        weights["prior"] = 0.0
-        model.write({"weights": weights})
-        recency = list(FEATURES).index("recency")
+        self._weigh("recency", {"0-14": -3.0, "15-30": 3.0})
 
         def bucket(when):
-            rows = self.env.execute_query(
-                Churn._xrm_samples_sql(self.company, [when], [lone.id])
-            )
-            return rows[0][3 + recency]
+            return self._bucket(lone, "recency", when)
 
         settled_now = fields.Datetime.to_datetime(settled) + timedelta(hours=2)
         self.assertEqual(bucket(settled_now), "0-14")
@@ -396,16 +409,7 @@ class TestNightlyIncremental(XrmWorld):
         today = fields.Date.context_today(self.env.user)
         days = [today + timedelta(days=k) for k in range(4)]
         nows = [fields.Datetime.to_datetime(d) + timedelta(hours=2) for d in days]
-        scored = sorted(
-            {
-                row[0]
-                for row in self.env.execute_query(
-                    self.env["xrm.churn.model"]._xrm_samples_sql(
-                        self.company, [nows[3]], self.world.ids
-                    )
-                )
-            }
-        )
+        scored = self._scored(nows[3])
         partner = self.env["res.partner"].browse(scored[len(scored) // 3])
         # No CX at all until the day's interaction gives it one.
         self.env["xrm.interaction"].search([("partner_id", "=", partner.id)]).unlink()
@@ -415,20 +419,10 @@ class TestNightlyIncremental(XrmWorld):
         self.env["rating.rating"].search(
             [("res_model", "=", "helpdesk.ticket"), ("res_id", "in", tickets.ids)]
         ).unlink()
-        Churn = self.env["xrm.churn.model"]
-        model = Churn._xrm_model_for(self.company)
-        weights = dict(model.weights)
-        weights["features"] = dict(weights["features"])
-        weights["features"]["cx"] = {"none": -3.0, "low": 3.0}
-        weights["prior"] = 0.0
-        model.write({"weights": weights})
-        cx = list(FEATURES).index("cx")
+        self._weigh("cx", {"none": -3.0, "low": 3.0})
 
         def bucket(when):
-            rows = self.env.execute_query(
-                Churn._xrm_samples_sql(self.company, [when], [partner.id])
-            )
-            return rows[0][3 + cx]
+            return self._bucket(partner, "cx", when)
 
         self._nightly(days[0], full=True)
         self._age()
@@ -455,7 +449,7 @@ class TestNightlyIncremental(XrmWorld):
         relationships = self._relationships()
         self.env["xrm.health.profile"]._xrm_compute_health(relationships, days[3])
         self.env["xrm.relationship.tier"]._xrm_assign(relationships, days[3])
-        Churn._xrm_score_partners(relationships, days[3], nows[3])
+        self.env["xrm.churn.model"]._xrm_score_partners(relationships, days[3], nows[3])
         self.env.invalidate_all()
         full = self._figures()
         diff = {
