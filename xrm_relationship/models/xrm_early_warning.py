@@ -6,7 +6,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL, plaintext2html
 
-from ..tools.batch import without_jit
+from ..tools.batch import id_array, without_jit
 from ..tools.nightly import NightlyRun, changed_ids, changes_sql, fingerprint, moved
 from ..tools.rules import no_meaningful_contact_sql, stage_overdue_sql
 from ..tools.settings import xrm_setting, xrm_setting_number
@@ -109,7 +109,7 @@ class XrmEarlyWarning(models.AbstractModel):
         where = SQL("kind.holds")
         if partner_ids is not None:
             # no "all OR ids" test: the planner must see the id list
-            where = SQL("%s AND p.id = ANY(%s)", where, list(partner_ids))
+            where = SQL("%s AND p.id = ANY(%s)", where, id_array(partner_ids))
         self.env.cr.execute(
             self._xrm_warning_query(
                 SQL(
@@ -199,7 +199,7 @@ class XrmEarlyWarning(models.AbstractModel):
                 SQL(OPEN_WARNING.format(a="")),
                 SQL()
                 if partner_ids is None
-                else SQL("AND res_id = ANY(%s)", list(partner_ids)),
+                else SQL("AND res_id = ANY(%s)", id_array(partner_ids)),
             )
         )
         return {(res_id, kind): aid for res_id, kind, aid in self.env.cr.fetchall()}
@@ -290,7 +290,7 @@ class XrmEarlyWarning(models.AbstractModel):
                         SQL(
                             "SELECT id, commercial_partner_id FROM res_partner"
                             " WHERE id = ANY(%s)",
-                            changed,
+                            id_array(changed),
                         )
                     )
                     for pid in row
