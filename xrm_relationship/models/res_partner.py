@@ -4,7 +4,9 @@ from contextvars import ContextVar
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
+from ..tools.batch import id_array
 from ..tools.constants import HEALTH, INTERNAL, RELATION_TYPES, XRM_PREFETCH
 from ..tools.rules import stage_overdue, stage_overdue_domain
 
@@ -452,6 +454,35 @@ class ResPartner(models.Model):
             return NotImplemented
         domain = stage_overdue_domain(self.env, fields.Datetime.now())
         return domain if (operator == "=") == value else ~domain
+
+    def _xrm_commercial_entities(self):
+        """These partners' commercial entities, with their company in cache.
+
+        One narrow query for the nightly engines' batches of thousands: field
+        access would prefetch each partner's whole wide row, and the ORM's
+        fetch spells the id list out in full twice (tens of milliseconds).
+        """
+        if not self:
+            return self
+        self.flush_model(["commercial_partner_id", "company_id"])
+        # The id range beside the list: a batch of a full run is one range
+        # of the primary key, read in order instead of by 5,000 descents.
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT c.id, c.company_id FROM res_partner c WHERE c.id IN ("
+                " SELECT p.commercial_partner_id FROM res_partner p"
+                " WHERE p.id = ANY(%s) AND p.id BETWEEN %s AND %s) ORDER BY c.id",
+                id_array(self.ids),
+                min(self.ids),
+                max(self.ids),
+            )
+        )
+        entities = self.browse([entity_id for entity_id, _company_id in rows])
+        # As the ORM's own fetch stores them: a value already in cache wins.
+        self._fields["company_id"]._insert_cache(
+            entities, [company_id for _entity_id, company_id in rows]
+        )
+        return entities
 
     # ------------------------------------------------------------------
     # Customer success health: the engine is xrm.health.profile's

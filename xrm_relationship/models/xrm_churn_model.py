@@ -21,7 +21,7 @@ from datetime import datetime, time, timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..tools.batch import without_jit
+from ..tools.batch import id_array, without_jit
 from ..tools.nightly import (
     changes_sql,
     fingerprint,
@@ -382,7 +382,7 @@ class XrmChurnModel(models.Model):
             # no "all OR ids" test: the planner must see the id list
             only=SQL()
             if partner_ids is None
-            else SQL("AND p.id = ANY(%s)", list(partner_ids)),
+            else SQL("AND p.id = ANY(%s)", id_array(partner_ids)),
             every=max(int(every), 1),
             horizon=HORIZON_DAYS,
             pressure=pressure_days,
@@ -644,12 +644,9 @@ class XrmChurnModel(models.Model):
     @api.model
     def _xrm_score_partners(self, partners, as_of=None, now=None):
         """Write risk and reasons of ``partners`` (relationships) as of ``now``."""
-        # only the two fields read here: not every column of each partner
-        partners.sudo().fetch(["commercial_partner_id"])
-        partners = partners.commercial_partner_id
+        partners = partners._xrm_commercial_entities()
         if not partners:
             return {}
-        partners.sudo().fetch(["company_id"])
         as_of = as_of or fields.Date.context_today(self)
         now = now or fields.Datetime.now()
         shared = self.env["xrm.health.profile"]._xrm_shared_health_company()

@@ -7,7 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from ..tools.batch import without_jit
+from ..tools.batch import id_array, without_jit
 from ..tools.constants import HEALTH_WINDOW_DAYS, RELATION_TYPES
 from ..tools.nightly import (
     changes_sql,
@@ -149,7 +149,7 @@ class XrmHealthProfile(models.Model):
         Also upserts the day's history snapshot. Returns
         ``{partner_id: (previous_health, new_health)}``.
         """
-        partners = partners.commercial_partner_id
+        partners = partners._xrm_commercial_entities()
         if not partners:
             return {}
         as_of = as_of or fields.Date.context_today(self)
@@ -331,7 +331,7 @@ class XrmHealthProfile(models.Model):
             SELECT id, old_health, new_health FROM upd
             """,
             company=shared_company.id,
-            ids=ids,
+            ids=id_array(ids),
             # The id range lets each batch read only its own rows through the
             # partner indexes instead of scanning the whole window every time.
             lo=min(ids),

@@ -7,7 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from ..tools.batch import without_jit
+from ..tools.batch import id_array, without_jit
 from ..tools.nightly import (
     changes_sql,
     fingerprint,
@@ -156,7 +156,7 @@ class XrmRelationshipTier(models.Model):
         history line, a chatter note and, entering a tier that asks for it,
         one activity for their salesperson. Returns the history records.
         """
-        partners = partners.commercial_partner_id
+        partners = partners._xrm_commercial_entities()
         if not partners:
             return self.env["xrm.tier.history"]
         as_of = fields.Date.to_date(as_of) or fields.Date.context_today(self)
@@ -283,7 +283,7 @@ class XrmRelationshipTier(models.Model):
          RETURNING p.id, f.old_tier_id, f.tier_id, f.score, f.active_periods
             """,
             company=self.env.company.id,
-            ids=partners.ids,
+            ids=id_array(partners.ids),
             start=start,
             end=end,
             last=end - timedelta(seconds=1),

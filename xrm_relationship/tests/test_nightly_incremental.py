@@ -542,3 +542,22 @@ class TestTrendHeldScore(XrmWorld):
         partner.invalidate_recordset()
         self.assertEqual(partner.xrm_cs_score, 50.0)
         self.assertEqual(partner.xrm_health_sparkline, sparkline([50.0] * 12))
+
+    def test_commercial_entities_of_a_batch(self):
+        """A batch of contacts and entities maps to its entities once each,
+        by id, with their company: what the engines group their rules by."""
+        Partner = self.env["res.partner"]
+        other = self.env["res.company"].create({"name": "Entities Elsewhere"})
+        firm = Partner.create(
+            {"name": "Entity Firm", "is_company": True, "company_id": other.id}
+        )
+        buyer = Partner.create({"name": "Entity Buyer", "parent_id": firm.id})
+        alone = Partner.create({"name": "Entity Alone"})
+        entities = (alone | buyer | firm)._xrm_commercial_entities()
+        self.assertEqual(entities.ids, sorted([firm.id, alone.id]))
+        no_company = self.env["res.company"]
+        self.assertEqual(
+            [entity.company_id for entity in entities],
+            [other if entity == firm else no_company for entity in entities],
+        )
+        self.assertFalse(Partner._xrm_commercial_entities())
