@@ -309,15 +309,16 @@ class XrmHealthProfile(models.Model):
                    AND s.partner_id BETWEEN %(lo)s AND %(hi)s
                    AND s.partner_id IN (SELECT f.id FROM final f WHERE f.cs IS NULL)
             ), snap AS (
+                -- The system's record, no user columns: their two foreign
+                -- key checks a row were two fifths of the cost of the upsert.
                 INSERT INTO xrm_health_snapshot (
                        partner_id, company_id, date, cx_score, co_score, cs_score,
                        has_cx, has_co, health, %(receipt_columns)s,
-                       create_uid, create_date, write_uid, write_date)
+                       create_date, write_date)
                 SELECT f.id, f.own_company_id, %(as_of)s, f.cx, f.co, f.cs,
                        f.cx IS NOT NULL, f.co IS NOT NULL, f.health,
                        %(receipt_values)s,
-                       %(uid)s, NOW() AT TIME ZONE 'UTC',
-                       %(uid)s, NOW() AT TIME ZONE 'UTC'
+                       NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
                   FROM final f
                  WHERE f.cs IS NOT NULL
                 ON CONFLICT (partner_id, date) DO UPDATE
@@ -325,7 +326,6 @@ class XrmHealthProfile(models.Model):
                        cs_score = EXCLUDED.cs_score, has_cx = EXCLUDED.has_cx,
                        has_co = EXCLUDED.has_co, health = EXCLUDED.health,
                        %(receipt_updates)s,
-                       write_uid = EXCLUDED.write_uid,
                        write_date = EXCLUDED.write_date
             )
             SELECT id, old_health, new_health FROM upd
@@ -340,7 +340,6 @@ class XrmHealthProfile(models.Model):
             end=end,
             start_date=start_date,
             as_of=as_of,
-            uid=self.env.uid,
             params=SQL(", ").join(param_rows),
             **self.env["xrm.health.snapshot"]._xrm_receipt_sql("f"),
         )
