@@ -1016,8 +1016,38 @@ def _write_path_report(write_path):
     return "\n".join(lines)
 
 
+def _warn_small_buffers():
+    """Say so before hours of work when the server's cache is the default.
+
+    At 10x the tables outgrow 128 MB of shared_buffers: every figure that
+    reads them is then measured on the server's setting, not on the code.
+    """
+    out = capture(
+        [
+            "psql",
+            "-tA",
+            "-c",
+            "SELECT setting::bigint * 8192 FROM pg_settings"
+            " WHERE name = 'shared_buffers'",
+            "postgres",
+        ]
+    ).stdout.strip()
+    try:
+        buffers = int(out)
+        ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        return
+    if buffers * 8 < ram:
+        say(
+            f"warning: shared_buffers is {buffers // 2**20} MB, under an eighth of"
+            f" the {ram // 2**30} GiB of RAM; the README advises about a quarter"
+            " (figures of large scales depend on it)"
+        )
+
+
 def cmd_bench(args):
     odoo_src, venv = prepare()
+    _warn_small_buffers()
     if args.write_path_only:
         report = _write_path_report(_write_path(odoo_src, venv, args))
         print(report)
