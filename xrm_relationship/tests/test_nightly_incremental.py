@@ -543,6 +543,10 @@ class TestTrendHeldScore(XrmWorld):
         self.assertEqual(partner.xrm_cs_score, 50.0)
         self.assertEqual(partner.xrm_health_sparkline, sparkline([50.0] * 12))
 
+
+class TestCommercialEntities(XrmWorld):
+    """The engines' one read of a batch's entities (res.partner helper)."""
+
     def test_commercial_entities_of_a_batch(self):
         """A batch of contacts and entities maps to its entities once each,
         by id, with their company: what the engines group their rules by."""
