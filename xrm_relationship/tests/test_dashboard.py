@@ -151,6 +151,36 @@ class TestDashboardData(XrmCommon):
             (health["supplier"]["green"], health["supplier"]["red"]), (1, 0)
         )
 
+    def test_funnel_sums_company_and_shared_relationships(self):
+        """The scan groups by company too: a stage's figures add both groups.
+
+        A (this company) entered 40 days ago, B and C (shared, no company)
+        20 and 10: 3 in the stage, 2 over its 10 days, (40 + 20 + 10) / 3 =
+        23.3 days; A and B red, one of each group.
+        """
+        Dashboard = self.env["xrm.dashboard"].with_user(self.xrm_manager)
+
+        def red_customers(data):
+            return next(r for r in data["health"] if r["type"] == "customer")["red"]
+
+        red_before = red_customers(Dashboard.get_dashboard_data())
+        now = fields.Datetime.now()
+        first, second, third = self.partners
+        first.write(
+            {
+                "company_id": self.env.company.id,
+                "xrm_stage_date": now - timedelta(days=40),
+                "xrm_health": "red",
+            }
+        )
+        second.write({"xrm_stage_date": now - timedelta(days=20), "xrm_health": "red"})
+        third.write({"xrm_stage_date": now - timedelta(days=10)})
+        self.assertFalse(second.company_id or third.company_id)
+        data = Dashboard.get_dashboard_data()
+        row = self._row(data)
+        self.assertEqual((row["count"], row["overdue"], row["avg_days"]), (3, 2, 23.3))
+        self.assertEqual(red_customers(data) - red_before, 2)
+
     def test_users_without_xrm_rights_get_nothing(self):
         with self.assertRaises(AccessError):
             self.env["xrm.dashboard"].with_user(self.plain_user).get_dashboard_data({})
