@@ -412,9 +412,12 @@ class XrmDashboard(models.AbstractModel):
             row[health or "none"] += count
         return sorted(table.values(), key=lambda r: r["label"])
 
-    def _xrm_latest_user_values(self, filters, codes):
-        """{user: {code: (value, value id)}}: latest per-salesperson snapshots."""
-        Value = self.env["xrm.kpi.value"]
+    def _xrm_user_values_domain(self, filters, codes, team=True):
+        """Per-person KPI snapshots of the filters' company, person and team.
+
+        ``team``: the sales team filter applies (the salespeople's cards); the
+        technicians' card is not a sales team's.
+        """
         domain = [
             ("company_id", "=", filters["company_id"]),
             ("code", "in", codes),
@@ -422,6 +425,16 @@ class XrmDashboard(models.AbstractModel):
         ]
         if filters["user_id"]:
             domain.append(("user_id", "=", filters["user_id"]))
+        if team and filters["team_id"]:
+            # The team's members, as the funnel takes the relationships of
+            # the team's salespeople.
+            domain.append(("user_id.crm_team_ids", "=", filters["team_id"]))
+        return domain
+
+    def _xrm_latest_user_values(self, filters, codes, team=True):
+        """{user: {code: (value, value id)}}: latest per-person snapshots."""
+        Value = self.env["xrm.kpi.value"]
+        domain = self._xrm_user_values_domain(filters, codes, team)
         latest = Value._read_group(domain, ["code"], ["date:max"])
         result = {}
         for code, date in latest:
@@ -439,13 +452,7 @@ class XrmDashboard(models.AbstractModel):
         # windows, read from the undocumented-ratio snapshots (denominator −
         # numerator) of D, D − 30 and D − 60: no scan of the interactions.
         Value = self.env["xrm.kpi.value"]
-        domain = [
-            ("company_id", "=", filters["company_id"]),
-            ("code", "=", KPI_UNDOCUMENTED_RATIO),
-            ("user_id", "!=", False),
-        ]
-        if filters["user_id"]:
-            domain.append(("user_id", "=", filters["user_id"]))
+        domain = self._xrm_user_values_domain(filters, [KPI_UNDOCUMENTED_RATIO])
         latest = Value._read_group(domain, [], ["date:max"])[0][0]
         buckets = {}
         if latest:
@@ -492,7 +499,9 @@ class XrmDashboard(models.AbstractModel):
         return leaders
 
     def _xrm_technicians(self, filters):
-        by_user = self._xrm_latest_user_values(filters, [KPI_TICKET_SATISFACTION_RATE])
+        by_user = self._xrm_latest_user_values(
+            filters, [KPI_TICKET_SATISFACTION_RATE], team=False
+        )
         rows = [
             {
                 "id": user.id,

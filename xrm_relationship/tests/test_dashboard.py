@@ -181,6 +181,76 @@ class TestDashboardData(XrmCommon):
         self.assertEqual((row["count"], row["overdue"], row["avg_days"]), (3, 2, 23.3))
         self.assertEqual(red_customers(data) - red_before, 2)
 
+    def test_leaderboard_by_hand_and_for_a_team(self):
+        """Retention, documentation and its stability, then a team's members.
+
+        A: retention 80 %, 20 % undocumented; documented 8 (10 - 2), 4 and 6
+        in the three 30-day windows: stability 4 / 8 = 0.5. B: retention 90 %
+        and no windows. Under the team filter (A only) B is not listed.
+        """
+        Value = self.env["xrm.kpi.value"]
+        retention = self.env.ref("xrm_relationship.xrm_kpi_retention_rate")
+        undocumented = self.env.ref("xrm_relationship.xrm_kpi_undocumented_ratio")
+        # After the demo's own snapshots, so these are the latest.
+        day = fields.Date.context_today(retention) + timedelta(days=1)
+        company = self.env.company
+        first = new_test_user(
+            self.env, login="xrm_leader_a", groups="xrm_relationship.group_xrm_user"
+        )
+        second = new_test_user(
+            self.env, login="xrm_leader_b", groups="xrm_relationship.group_xrm_user"
+        )
+
+        def value(definition, user, date, figure, numerator=0, denominator=0):
+            Value.create(
+                {
+                    "definition_id": definition.id,
+                    "company_id": company.id,
+                    "user_id": user.id,
+                    "date": date,
+                    "value": figure,
+                    "numerator": numerator,
+                    "denominator": denominator,
+                    "status": "ok",
+                }
+            )
+
+        value(retention, first, day, 80)
+        value(retention, second, day, 90)
+        for back, numerator, denominator in ((0, 2, 10), (30, 1, 5), (60, 0, 6)):
+            share = 100.0 * numerator / denominator
+            value(
+                undocumented,
+                first,
+                day - timedelta(days=back),
+                share,
+                numerator,
+                denominator,
+            )
+        Dashboard = self.env["xrm.dashboard"].with_user(self.xrm_manager)
+        leaders = Dashboard.get_dashboard_data({"company_id": company.id})["leaders"]
+        by_id = {row["id"]: row for row in leaders}
+        self.assertEqual([row["id"] for row in leaders][:2], [second.id, first.id])
+        self.assertEqual(
+            (
+                by_id[first.id]["retention"],
+                by_id[first.id]["documentation"],
+                by_id[first.id]["documented"],
+                by_id[first.id]["stability"],
+            ),
+            (80, 80.0, 8, 0.5),
+        )
+        self.assertEqual(
+            (by_id[second.id]["retention"], by_id[second.id]["stability"]), (90, None)
+        )
+        team = self.env["crm.team"].create(
+            {"name": "Leaders Team", "member_ids": [(6, 0, first.ids)]}
+        )
+        leaders = Dashboard.get_dashboard_data(
+            {"company_id": company.id, "team_id": team.id}
+        )["leaders"]
+        self.assertEqual([row["id"] for row in leaders], [first.id])
+
     def test_users_without_xrm_rights_get_nothing(self):
         with self.assertRaises(AccessError):
             self.env["xrm.dashboard"].with_user(self.plain_user).get_dashboard_data({})
