@@ -15,6 +15,8 @@ from urllib.parse import parse_qsl, urlparse, urlsplit
 
 import requests
 from psycopg2 import errors as pg_errors
+from requests.adapters import HTTPAdapter
+from requests.utils import select_proxy
 from urllib3.util import parse_url
 
 from odoo import _, api, fields, models
@@ -136,6 +138,45 @@ def redact(text, url):
     for part in sorted({p for p in parts if p and len(p) >= 4}, key=len, reverse=True):
         text = text.replace(part, "…")
     return text
+
+
+class PinnedAdapter(HTTPAdapter):
+    """Connects to the address the delivery checked, never to a new lookup.
+
+    Between the check and the connection a name can resolve again to another
+    address (DNS rebinding): the POST goes to the checked one, with the URL's
+    Host header, and TLS still verifies the certificate against the name.
+    Through a proxy the proxy resolves the name, as it always did.
+    """
+
+    def __init__(self, address):
+        self._address = address
+        super().__init__()
+
+    def get_connection(self, url, proxies=None):
+        if select_proxy(url, proxies):
+            return super().get_connection(url, proxies)
+        parsed = parse_url(url)
+        pool_kwargs = {}
+        if parsed.scheme == "https":
+            pool_kwargs = {
+                "server_hostname": parsed.host,
+                "assert_hostname": parsed.host,
+            }
+        return self.poolmanager.connection_from_host(
+            str(self._address),
+            port=parsed.port or (443 if parsed.scheme == "https" else 80),
+            scheme=parsed.scheme,
+            pool_kwargs=pool_kwargs,
+        )
+
+    def get_connection_with_tls_context(self, request, verify, proxies=None, cert=None):
+        # requests >= 2.32 calls this one instead (cert_verify follows).
+        return self.get_connection(request.url, proxies)
+
+    def add_headers(self, request, **kwargs):
+        if not select_proxy(request.url, kwargs.get("proxies")):
+            request.headers["Host"] = parse_url(request.url).netloc
 
 
 class WebhookRefused(Exception):
@@ -392,14 +433,15 @@ class XrmWebhookDelivery(models.Model):
         return secret, field._description_string(self.env)
 
     def _xrm_check_resolved(self):
-        """Refuse a host that resolves to a private address (DNS included)."""
+        """The address to connect to: the host resolved once, and refused
+        when any of its addresses is private (unless that is allowed)."""
         self.ensure_one()
-        if self._xrm_private_allowed():
-            return
-        try:
-            self._xrm_check_webhook_destination(self.url, allow_private=False)
-        except ValidationError as exc:
-            raise WebhookRefused(exc.args[0]) from None
+        private_allowed = self._xrm_private_allowed()
+        if not private_allowed:
+            try:
+                self._xrm_check_webhook_destination(self.url, allow_private=False)
+            except ValidationError as exc:
+                raise WebhookRefused(exc.args[0]) from None
         host, port = url_host(self.url)
         try:
             infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
@@ -407,16 +449,22 @@ class XrmWebhookDelivery(models.Model):
             raise WebhookRetry(
                 _("Cannot resolve %(host)s: %(error)s", host=host, error=exc)
             ) from None
-        for info in infos:
-            address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-            if is_blocked_address(address):
-                raise WebhookRefused(self._xrm_private_error(f"{host} ({address})"))
+        addresses = [
+            ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos
+        ]
+        if not addresses:
+            raise WebhookRetry(_("Cannot resolve %(host)s.", host=host))
+        if not private_allowed:
+            for address in addresses:
+                if is_blocked_address(address):
+                    raise WebhookRefused(self._xrm_private_error(f"{host} ({address})"))
+        return addresses[0]
 
     def _xrm_post(self):
         """One attempt: (response code, error). Raises WebhookRefused/Retry."""
         self.ensure_one()
         secret, label = self._xrm_signing_secret()
-        self._xrm_check_resolved()
+        address = self._xrm_check_resolved()
         timestamp = str(int(time.time()))
         headers = {
             "Content-Type": "application/json",
@@ -432,14 +480,17 @@ class XrmWebhookDelivery(models.Model):
             except ValueError:
                 raise WebhookRefused(self._xrm_secret_error(label)) from None
         try:
-            # A redirect could lead anywhere, private addresses included.
-            response = requests.post(
-                self.url,
-                data=self.payload.encode(),
-                headers=headers,
-                timeout=TIMEOUT,
-                allow_redirects=False,
-            )
+            with requests.Session() as session:
+                for scheme in ("http://", "https://"):
+                    session.mount(scheme, PinnedAdapter(address))
+                # A redirect could lead anywhere, private addresses included.
+                response = session.post(
+                    self.url,
+                    data=self.payload.encode(),
+                    headers=headers,
+                    timeout=TIMEOUT,
+                    allow_redirects=False,
+                )
         except requests.RequestException as exc:
             return 0, f"{type(exc).__name__}: {str(exc)[:300]}"
         code = response.status_code

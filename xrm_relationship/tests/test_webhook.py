@@ -7,14 +7,21 @@ import hashlib
 import hmac
 import importlib.util
 import json
+import shutil
 import socket
+import ssl
+import tempfile
 import threading
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from unittest.mock import patch
 
 import requests
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -23,6 +30,35 @@ from odoo.tests import tagged
 from .common import XrmCommon
 
 SECRET = "s3cret-for-tests"
+
+
+def _certificate(folder, name):
+    """A self-signed certificate for ``name`` only: (cert path, key path)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(timezone.utc)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / f"{name}.crt", folder / f"{name}.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return str(cert_path), str(key_path)
 
 
 class Receiver(BaseHTTPRequestHandler):
@@ -147,14 +183,13 @@ class TestWebhook(WebhookCase):
             "xrm_relationship.webhook_url", self.url
         )
         hanging = self._queue()
-        module = "odoo.addons.xrm_relationship.models.xrm_webhook_delivery"
         timeouts = []
 
         def hang(url, timeout=None, **kwargs):
             timeouts.append(timeout)
             raise requests.Timeout(f"Read timed out. (read timeout={timeout})")
 
-        with patch(f"{module}.requests.post", side_effect=hang):
+        with patch.object(requests.Session, "post", side_effect=hang):
             hanging._xrm_send()
         self.assertEqual(timeouts, [5])
         self.assertEqual(hanging.state, "retry")
@@ -289,12 +324,73 @@ class TestWebhookTrust(WebhookCase):
 
         with (
             patch("socket.getaddrinfo", side_effect=resolve),
-            patch(f"{MODULE}.requests.post") as post,
+            patch.object(requests.Session, "post") as post,
         ):
             delivery._xrm_send()
         post.assert_not_called()
         self.assertEqual(delivery.state, "failed")
         self.assertIn("127.0.0.1", delivery.last_error)
+
+    def test_post_goes_to_the_address_checked_not_a_new_lookup(self):
+        """DNS rebinding: the name resolves to the receiver when checked and
+        to another address afterwards; the POST still reaches the checked
+        address, with the URL's own Host header."""
+        port = self.server.server_port
+        self.env["ir.config_parameter"].sudo().set_param(
+            "xrm_relationship.webhook_url", f"http://localhost:{port}/hook"
+        )
+        delivery = self._queue()
+        real = socket.getaddrinfo
+        lookups = []
+
+        def resolve(host, *args, **kwargs):
+            if host == "localhost":
+                lookups.append(host)
+                # the receiver listens on 127.0.0.1 only: .2 refuses
+                address = "127.0.0.1" if len(lookups) == 1 else "127.0.0.2"
+                return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+            return real(host, *args, **kwargs)
+
+        with patch("socket.getaddrinfo", side_effect=resolve):
+            delivery._xrm_send()
+        self.assertEqual(lookups, ["localhost"], "one lookup: the check's")
+        self.assertEqual(delivery.state, "sent", delivery.last_error)
+        headers, _body = self.server.received[-1]
+        self.assertEqual(headers["Host"], f"localhost:{port}")
+
+    def test_https_to_the_checked_address_verifies_the_name(self):
+        """Over TLS the connection goes to the checked address while SNI and
+        the certificate check use the name: a certificate for ``localhost``
+        only (not for 127.0.0.1) is accepted, and one for another name is not."""
+        folder = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, folder)
+        server = HTTPServer(("127.0.0.1", 0), Receiver)
+        server.received, server.status, server.location = [], 200, None
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        trusted, key = _certificate(folder, "localhost")
+        context.load_cert_chain(trusted, key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        url = f"https://localhost:{server.server_port}/hook"
+        self.env["ir.config_parameter"].sudo().set_param(
+            "xrm_relationship.webhook_url", url
+        )
+        with patch.dict("os.environ", {"REQUESTS_CA_BUNDLE": trusted}):
+            delivery = self._queue()
+            delivery._xrm_send()
+        self.assertEqual(delivery.state, "sent", delivery.last_error)
+        self.assertEqual(
+            server.received[-1][0]["Host"], f"localhost:{server.server_port}"
+        )
+        # Trusting only another name's certificate: the check fails.
+        other, _key = _certificate(folder, "other.test")
+        with patch.dict("os.environ", {"REQUESTS_CA_BUNDLE": other}):
+            refused = self._queue()
+            refused._xrm_send()
+        self.assertEqual(refused.state, "retry")
+        self.assertIn("SSL", refused.last_error)
 
     def test_redirects_are_not_followed(self):
         self.server.status = 302
