@@ -31,6 +31,9 @@ PUBLIC_EMAIL_DOMAINS = frozenset(
     yandex.ru ymail.com zoho.com 163.com 126.com
     """.split()
 )
+# Two-key advisory locks of the acknowledgements: (this namespace, hash of the
+# address or domain), apart from the one-key lock of the nightly batches.
+ACK_LOCK_NAMESPACE = 0x78726D41  # "xrmA"
 # What a submitter typed is echoed in an acknowledgement at most this long
 # (the shipped template cuts its own placeholders the same way).
 ACK_EXCERPT = 60
@@ -222,6 +225,41 @@ class CrmLead(models.Model):
             per_domain[email.rpartition("@")[2]] += count
         return per_email, per_domain
 
+    @api.model
+    def _xrm_ack_lock(self, emails):
+        """The addresses this transaction may acknowledge now: each one's lock,
+        and its domain's, taken until the commit; one another transaction
+        holds is left (two website forms at the same moment would both read
+        the count before either had sent, and pass the limit together).
+
+        Try-locks: a form submission never waits on another, and no lock
+        order can deadlock.
+        """
+        keys = {}
+        for email in emails:
+            domain = email.rpartition("@")[2]
+            keys[email] = [f"email:{email}"]
+            if domain not in PUBLIC_EMAIL_DOMAINS:
+                keys[email].append(f"domain:{domain}")
+        wanted = sorted({key for email_keys in keys.values() for key in email_keys})
+        if not wanted:
+            return set()
+        taken = dict(
+            self.env.execute_query(
+                SQL(
+                    "SELECT k, pg_try_advisory_xact_lock(%s, hashtext(k))"
+                    " FROM unnest(%s::text[]) AS k",
+                    ACK_LOCK_NAMESPACE,
+                    wanted,
+                )
+            )
+        )
+        return {
+            email
+            for email, email_keys in keys.items()
+            if all(map(taken.get, email_keys))
+        }
+
     def _xrm_send_acknowledgement(self):
         """Send the team's acknowledgement once per lead that has an email.
 
@@ -239,9 +277,10 @@ class CrmLead(models.Model):
             and (template := lead._xrm_ack_template())
         ]
         max_email, max_domain = self._xrm_ack_limits()
-        per_email, per_domain = self._xrm_ack_sent_counts(
-            {lead.email_normalized for lead, _t in todo if lead.email_normalized}
-        )
+        emails = {lead.email_normalized for lead, _t in todo if lead.email_normalized}
+        # Locked before counting, so that the count holds until the commit.
+        locked = self._xrm_ack_lock(emails)
+        per_email, per_domain = self._xrm_ack_sent_counts(locked)
         for lead, template in todo:
             email = lead.email_normalized
             domain = email and email.rpartition("@")[2]
@@ -249,6 +288,12 @@ class CrmLead(models.Model):
                 skipped = self.env._(
                     "Acknowledgement not sent: “%(email)s” is not a valid address.",
                     email=lead.email_from[:100],
+                )
+            elif email not in locked:
+                skipped = self.env._(
+                    "Acknowledgement not sent: another one to %(email)s or its "
+                    "domain was being sent at the same moment.",
+                    email=email,
                 )
             elif per_email[email] >= max_email:
                 skipped = self.env._(

@@ -7,7 +7,10 @@ from datetime import date
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, ValidationError
+from odoo.sql_db import db_connect
 from odoo.tests import tagged
+
+from odoo.addons.xrm_relationship.models.crm_lead import ACK_LOCK_NAMESPACE
 
 from .common import XrmWorld, dt
 
@@ -254,6 +257,42 @@ class TestFirstResponse(XrmWorld):
         with freeze_time("2026-06-02 10:00:01"):
             again = self._lead("Victim again", email_from="victim@target.example")
             self.assertTrue(again.xrm_ack_sent_date)
+
+    def test_acknowledgement_never_waits_for_a_concurrent_one(self):
+        """Another transaction acknowledging the same address (or domain) at
+        this moment holds its lock: this lead is kept, noted, and not
+        acknowledged, so that the two cannot pass the limit together; once
+        the other has committed, the address is acknowledged again."""
+        other = db_connect(self.env.cr.dbname).cursor()
+        self.addCleanup(other.close)
+
+        def hold(key):
+            # a try-lock: this test must fail, not hang, if the key is taken
+            other.execute(
+                "SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))",
+                (ACK_LOCK_NAMESPACE, key),
+            )
+            self.assertTrue(other.fetchone()[0], key)
+
+        hold("email:busy@target.example")
+        busy = self._lead("Busy", email_from="busy@target.example")
+        self.assertTrue(busy.exists(), "the lead is kept")
+        self.assertFalse(busy.xrm_ack_sent_date)
+        self.assertIn("same moment", busy.message_ids[0].body)
+        # a colleague at the same domain is not held up by that address
+        colleague = self._lead("Colleague", email_from="colleague@target.example")
+        self.assertTrue(colleague.xrm_ack_sent_date)
+        # a domain being acknowledged elsewhere holds up its addresses
+        hold("domain:held.example")
+        held = self._lead("Held domain", email_from="third@held.example")
+        self.assertFalse(held.xrm_ack_sent_date)
+        # webmail is counted per address only: its domain is never locked
+        hold("domain:gmail.com")
+        webmail = self._lead("Webmail", email_from="someone@gmail.com")
+        self.assertTrue(webmail.xrm_ack_sent_date)
+        other.rollback()  # the other transaction ends
+        again = self._lead("Busy again", email_from="busy@target.example")
+        self.assertTrue(again.xrm_ack_sent_date)
 
     def test_rate_limits_are_checked(self):
         for field in ("xrm_ack_max_per_email", "xrm_ack_max_per_domain"):
