@@ -34,6 +34,9 @@ PUBLIC_EMAIL_DOMAINS = frozenset(
 # Two-key advisory locks of the acknowledgements: (this namespace, hash of the
 # address or domain), apart from the one-key lock of the nightly batches.
 ACK_LOCK_NAMESPACE = 0x78726D41  # "xrmA"
+# At most this many per transaction: each one holds a slot of PostgreSQL's
+# shared lock table (max_locks_per_transaction × connections) until commit.
+ACK_LOCK_MAX = 32
 # What a submitter typed is echoed in an acknowledgement at most this long
 # (the shipped template cuts its own placeholders the same way).
 ACK_EXCERPT = 60
@@ -233,7 +236,10 @@ class CrmLead(models.Model):
         the count before either had sent, and pass the limit together).
 
         Try-locks: a form submission never waits on another, and no lock
-        order can deadlock.
+        order can deadlock. A transaction that would hold more than
+        ACK_LOCK_MAX (an import, a script creating leads in bulk) takes no
+        more: it is not two forms racing, and one lock per address would
+        fill PostgreSQL's lock table and fail the import.
         """
         keys = {}
         for email in emails:
@@ -241,23 +247,31 @@ class CrmLead(models.Model):
             keys[email] = [f"email:{email}"]
             if domain not in PUBLIC_EMAIL_DOMAINS:
                 keys[email].append(f"domain:{domain}")
-        wanted = sorted({key for email_keys in keys.values() for key in email_keys})
+        wanted = {key for email_keys in keys.values() for key in email_keys}
         if not wanted:
             return set()
-        taken = dict(
-            self.env.execute_query(
+        # What this transaction has locked so far (cleared at commit), for
+        # the bound only: a key held already is taken again, which costs no
+        # new slot and holds even after a savepoint rolled back.
+        held = self.env.cr.precommit.data.setdefault(
+            "xrm_relationship.ack_locks", set()
+        )
+        if len(held | wanted) > ACK_LOCK_MAX:
+            return set(emails)
+        taken = {
+            key
+            for (key,) in self.env.execute_query(
                 SQL(
-                    "SELECT k, pg_try_advisory_xact_lock(%s, hashtext(k))"
-                    " FROM unnest(%s::text[]) AS k",
+                    "SELECT k FROM unnest(%s::text[]) AS k"
+                    " WHERE pg_try_advisory_xact_lock(%s, hashtext(k))",
+                    sorted(wanted),
                     ACK_LOCK_NAMESPACE,
-                    wanted,
                 )
             )
-        )
+        }
+        held |= taken
         return {
-            email
-            for email, email_keys in keys.items()
-            if all(map(taken.get, email_keys))
+            email for email, email_keys in keys.items() if taken.issuperset(email_keys)
         }
 
     def _xrm_send_acknowledgement(self):

@@ -10,7 +10,10 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.sql_db import db_connect
 from odoo.tests import tagged
 
-from odoo.addons.xrm_relationship.models.crm_lead import ACK_LOCK_NAMESPACE
+from odoo.addons.xrm_relationship.models.crm_lead import (
+    ACK_LOCK_MAX,
+    ACK_LOCK_NAMESPACE,
+)
 
 from .common import XrmWorld, dt
 
@@ -293,6 +296,38 @@ class TestFirstResponse(XrmWorld):
         other.rollback()  # the other transaction ends
         again = self._lead("Busy again", email_from="busy@target.example")
         self.assertTrue(again.xrm_ack_sent_date)
+
+    def test_bulk_creation_holds_a_bounded_number_of_locks(self):
+        """An import of many leads in one transaction is not two forms racing:
+        past ACK_LOCK_MAX keys it takes no lock per address (each would hold
+        a slot of PostgreSQL's lock table until the commit), and every lead
+        is still acknowledged within the limits."""
+
+        def ack_locks():
+            self.env.cr.execute(
+                "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory'"
+                " AND pid = pg_backend_pid() AND classid = %s",
+                (ACK_LOCK_NAMESPACE,),
+            )
+            return self.env.cr.fetchone()[0]
+
+        one = self._lead("One", email_from="one@first.example")
+        self.assertTrue(one.xrm_ack_sent_date)
+        self.assertEqual(ack_locks(), 2, "its address and its domain")
+        batch = self.env["crm.lead"].create(
+            [
+                {
+                    "name": f"Imported {n}",
+                    "type": "lead",
+                    "company_id": self.company.id,
+                    "email_from": f"buyer{n}@import{n}.example",
+                    "medium_id": self.website.id,
+                }
+                for n in range(ACK_LOCK_MAX)
+            ]
+        )
+        self.assertEqual(len(batch.filtered("xrm_ack_sent_date")), ACK_LOCK_MAX)
+        self.assertEqual(ack_locks(), 2, "no lock per imported address")
 
     def test_rate_limits_are_checked(self):
         for field in ("xrm_ack_max_per_email", "xrm_ack_max_per_domain"):
