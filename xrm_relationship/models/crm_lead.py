@@ -250,10 +250,11 @@ class CrmLead(models.Model):
         wanted = {key for email_keys in keys.values() for key in email_keys}
         if not wanted:
             return set()
-        # What this transaction has locked so far (cleared at commit), for
-        # the bound only: a key held already is taken again, which costs no
-        # new slot and holds even after a savepoint rolled back.
-        held = self.env.cr.precommit.data.setdefault(
+        # What this transaction has locked so far, for the bound only (the
+        # post-commit data lives until the commit or rollback; the pre-commit
+        # data is cleared by any flush): a key held already is taken again,
+        # which costs no new slot and holds even after a savepoint rollback.
+        held = self.env.cr.postcommit.data.setdefault(
             "xrm_relationship.ack_locks", set()
         )
         if len(held | wanted) > ACK_LOCK_MAX:
