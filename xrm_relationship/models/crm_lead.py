@@ -31,6 +31,15 @@ PUBLIC_EMAIL_DOMAINS = frozenset(
     yandex.ru ymail.com zoho.com 163.com 126.com
     """.split()
 )
+
+
+def ack_limited_domain(email):
+    """The domain whose acknowledgements ``email`` counts toward, if any:
+    public webmail is counted per address only."""
+    domain = email.rpartition("@")[2]
+    return domain if domain not in PUBLIC_EMAIL_DOMAINS else None
+
+
 # Two-key advisory locks of the acknowledgements: (this namespace, hash of the
 # address or domain), apart from the one-key lock of the nightly batches.
 ACK_LOCK_NAMESPACE = 0x78726D41  # "xrmA"
@@ -243,9 +252,8 @@ class CrmLead(models.Model):
         """
         keys = {}
         for email in emails:
-            domain = email.rpartition("@")[2]
             keys[email] = [f"email:{email}"]
-            if domain not in PUBLIC_EMAIL_DOMAINS:
+            if domain := ack_limited_domain(email):
                 keys[email].append(f"domain:{domain}")
         wanted = {key for email_keys in keys.values() for key in email_keys}
         if not wanted:
@@ -318,9 +326,7 @@ class CrmLead(models.Model):
                     email=email,
                     limit=max_email,
                 )
-            elif (
-                domain not in PUBLIC_EMAIL_DOMAINS and per_domain[domain] >= max_domain
-            ):
+            elif ack_limited_domain(email) and per_domain[domain] >= max_domain:
                 skipped = self.env._(
                     "Acknowledgement not sent: addresses at %(domain)s already "
                     "received %(limit)s in the last 24 hours (Settings ▸ XRM ▸ "
