@@ -165,7 +165,7 @@ class PinnedAdapter(HTTPAdapter):
             }
         return self.poolmanager.connection_from_host(
             str(self._address),
-            port=parsed.port or (443 if parsed.scheme == "https" else 80),
+            port=url_host(url)[1],
             scheme=parsed.scheme,
             pool_kwargs=pool_kwargs,
         )
