@@ -137,17 +137,24 @@ class XrmDashboard(models.AbstractModel):
             "periods": [[30, _("30 days")], [90, _("90 days")], [365, _("1 year")]],
         }
 
+    def _xrm_salesperson_domain(self, filters, user_path, team=True):
+        """The salesperson and sales team filters on ``user_path`` (a
+        many2one to res.users): a relationship, and a salesperson's figures,
+        belong to the teams of its salesperson."""
+        domain = []
+        if filters["user_id"]:
+            domain.append((user_path, "=", filters["user_id"]))
+        if team and filters["team_id"]:
+            domain.append((f"{user_path}.crm_team_ids", "=", filters["team_id"]))
+        return domain
+
     def _xrm_partner_domain(self, filters):
         domain = [
             ("parent_id", "=", False),
             ("xrm_stage_id", "!=", False),
             ("company_id", "in", [filters["company_id"], False]),
+            *self._xrm_salesperson_domain(filters, "user_id"),
         ]
-        if filters["user_id"]:
-            domain.append(("user_id", "=", filters["user_id"]))
-        if filters["team_id"]:
-            # A relationship belongs to the team of its salesperson.
-            domain.append(("user_id.crm_team_ids", "=", filters["team_id"]))
         if filters["relation_type"]:
             domain.append(("xrm_relation_type", "=", filters["relation_type"]))
         return domain
@@ -418,18 +425,12 @@ class XrmDashboard(models.AbstractModel):
         ``team``: the sales team filter applies (the salespeople's cards); the
         technicians' card is not a sales team's.
         """
-        domain = [
+        return [
             ("company_id", "=", filters["company_id"]),
             ("code", "in", codes),
             ("user_id", "!=", False),
+            *self._xrm_salesperson_domain(filters, "user_id", team),
         ]
-        if filters["user_id"]:
-            domain.append(("user_id", "=", filters["user_id"]))
-        if team and filters["team_id"]:
-            # The team's members, as the funnel takes the relationships of
-            # the team's salespeople.
-            domain.append(("user_id.crm_team_ids", "=", filters["team_id"]))
-        return domain
 
     def _xrm_latest_user_values(self, filters, codes, team=True):
         """{user: {code: (value, value id)}}: latest per-person snapshots."""
@@ -517,11 +518,10 @@ class XrmDashboard(models.AbstractModel):
     def _xrm_survey(self, filters):
         """Satisfaction requests of the period: sent, answered, rate, low
         answers, each with the domain of its interactions (reader's rights)."""
-        domain = [("company_id", "=", filters["company_id"])]
-        if filters["user_id"]:
-            domain.append(("partner_id.user_id", "=", filters["user_id"]))
-        if filters["team_id"]:
-            domain.append(("partner_id.user_id.crm_team_ids", "=", filters["team_id"]))
+        domain = [
+            ("company_id", "=", filters["company_id"]),
+            *self._xrm_salesperson_domain(filters, "partner_id.user_id"),
+        ]
         if filters["relation_type"]:
             domain.append(("relation_type", "=", filters["relation_type"]))
         figures = self.env["xrm.interaction"]._xrm_survey_figures(
