@@ -457,6 +457,93 @@ class TestNightlyIncremental(XrmWorld):
         }
         self.assertFalse(diff, "partners differ")
 
+    def test_snapshot_within_its_buckets_rescores_nothing(self):
+        """A new snapshot whose scores stay in their churn buckets changes no
+        feature: scoring leaves it alone; one that moves a bucket counts."""
+        today = fields.Date.context_today(self.env.user)
+        days = [today + timedelta(days=k) for k in range(4)]
+        nows = [fields.Datetime.to_datetime(d) + timedelta(hours=2) for d in days]
+        scored = self._scored(nows[3])
+        Partner = self.env["res.partner"]
+        steady, moving = (Partner.browse(scored[len(scored) * k // 5]) for k in (1, 2))
+        for partner in steady | moving:
+            # CX from one documented contact of quality 3: (3 - 1) / 4 = 50
+            self.env["xrm.interaction"].search(
+                [("partner_id", "=", partner.id)]
+            ).unlink()
+            tickets = self.env["helpdesk.ticket"].search(
+                [("commercial_partner_id", "=", partner.id)]
+            )
+            self.env["rating.rating"].search(
+                [("res_model", "=", "helpdesk.ticket"), ("res_id", "in", tickets.ids)]
+            ).unlink()
+            self._interaction(
+                partner,
+                str(nows[0] - timedelta(days=5)),
+                state="done",
+                quality=3,
+                outcome="neutral",
+            )
+        Churn = self.env["xrm.churn.model"]
+        # CX alone weighs: risk 100 / (1 + e^3) = 4.7 when "mid", 95.3 "high"
+        Churn._xrm_model_for(self.company).write(
+            {"weights": {"prior": 0.0, "features": {"cx": {"mid": -3, "high": 3}}}}
+        )
+
+        def snapshot_moved(before, now):
+            sql = Churn._xrm_snapshot_changed_sql(before, now)
+            return {pid for (pid,) in self.env.execute_query(sql)}
+
+        self._nightly(days[0], full=True)
+        self._age()
+        self._nightly(days[1])
+        self._age()
+        # steady: (3 + 4) / 2 = 3.5, CX 62.5, still "mid";
+        # moving: (3 + 5 + 5 + 5) / 4 = 4.5, CX 87.5, "high"
+        self._interaction(
+            steady,
+            str(fields.Datetime.now()),
+            state="done",
+            quality=4,
+            outcome="neutral",
+        )
+        for _k in range(3):
+            self._interaction(
+                moving,
+                str(fields.Datetime.now()),
+                state="done",
+                quality=5,
+                outcome="neutral",
+            )
+        self._nightly(days[2])
+        self.assertEqual(steady.xrm_cx_score, 62.5)
+        self.assertEqual(moving.xrm_cx_score, 87.5)
+        self.assertEqual(self._bucket(steady, "cx", nows[2]), "mid")
+        self.assertEqual(self._bucket(steady, "cx", nows[3]), "mid")
+        self.assertEqual(self._bucket(moving, "cx", nows[2]), "mid")
+        self.assertEqual(self._bucket(moving, "cx", nows[3]), "high")
+        moved = snapshot_moved(nows[2], nows[3])
+        self.assertIn(moving.id, moved)
+        self.assertNotIn(steady.id, moved, "a snapshot within its buckets")
+        self.assertEqual(round(moving.xrm_churn_risk), 5)
+        self._age()
+        self._nightly(days[3])
+        self.assertEqual(moving.xrm_churn_risk_date, days[3], "scored again")
+        self.assertEqual(round(moving.xrm_churn_risk), 95)
+        self.assertEqual(round(steady.xrm_churn_risk), 5)
+        incremental = self._figures()
+
+        relationships = self._relationships()
+        self.env["xrm.health.profile"]._xrm_compute_health(relationships, days[3])
+        self.env["xrm.relationship.tier"]._xrm_assign(relationships, days[3])
+        Churn._xrm_score_partners(relationships, days[3], nows[3])
+        self.env.invalidate_all()
+        full = self._figures()
+        diff = {
+            pid for pid, value in full[0].items() if incremental[0].get(pid) != value
+        }
+        self.assertFalse(diff, "partners differ")
+
     def test_batches_of_two_jobs_take_turns(self):
         """While another nightly job's batch holds the relationships, a batch
         waits for it; one that cannot wait fails alone and is remembered."""
