@@ -203,13 +203,19 @@ class XrmRelationshipTier(models.Model):
                  WHERE g.partner_id = ANY(%(ids)s) AND g.state = 'achieved'
                    AND COALESCE(g.deadline::timestamp, g.write_date) >= %(start)s
                 UNION ALL
+                -- The batch's tickets, then their ratings by ticket: joined
+                -- freely, the planner misjudges the tickets of a batch (three
+                -- times too many) and reads every rating (150 ms at 10x for
+                -- 30 ms). OFFSET 0 keeps the sub-select a per-ticket probe.
                 SELECT t.commercial_partner_id, 'satisfied', r.rated_on
-                  FROM rating_rating r
-                  JOIN helpdesk_ticket t ON t.id = r.res_id
-                 WHERE r.res_model = 'helpdesk.ticket' AND r.consumed
-                   AND %(satisfied)s AND t.active
-                   AND t.commercial_partner_id = ANY(%(ids)s)
-                   AND r.rated_on >= %(start)s AND r.rated_on < %(end)s
+                  FROM helpdesk_ticket t
+                 CROSS JOIN LATERAL (
+                    SELECT r.rated_on FROM rating_rating r
+                     WHERE r.res_id = t.id AND r.res_model = 'helpdesk.ticket'
+                       AND r.consumed AND %(satisfied)s
+                       AND r.rated_on >= %(start)s AND r.rated_on < %(end)s
+                    OFFSET 0) r
+                 WHERE t.active AND t.commercial_partner_id = ANY(%(ids)s)
             ), per_period AS (
                 SELECT s.partner_id,
                        FLOOR(EXTRACT(EPOCH FROM (%(end)s - s.date))
