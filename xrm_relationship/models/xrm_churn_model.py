@@ -866,26 +866,26 @@ class XrmChurnModel(models.Model):
         two positions of either edge can move; they count when a bucket does.
         """
         day = timedelta(days=1)
-        buckets = SQL(
-            "ROW(%s)", SQL(", ").join(SQL(FEATURES[name]) for name in SNAPSHOT_FEATURES)
-        )
 
-        def latest(column, edge):
+        def latest(alias, edge, columns):
             return SQL(
-                "(SELECT s.%s FROM xrm_health_snapshot s WHERE s.partner_id = c.pid"
-                " AND s.date < %s ORDER BY s.date DESC LIMIT 1)",
-                SQL.identifier(column),
+                "LEFT JOIN LATERAL (SELECT %s FROM xrm_health_snapshot s"
+                " WHERE s.partner_id = c.pid AND s.date < %s"
+                " ORDER BY s.date DESC LIMIT 1) %s ON TRUE",
+                SQL(columns),
                 edge,
+                SQL.identifier(alias),
             )
 
-        def features(when):
+        def buckets(h, h0):
             # FEATURES read their inputs from ``x``, as in the samples query.
             return SQL(
-                "(SELECT %s FROM (SELECT %s AS cx, %s AS co, %s AS cx_before) x)",
-                buckets,
-                latest("cx_score", when.date()),
-                latest("co_score", when.date()),
-                latest("cx_score", (when - 30 * day).date()),
+                "(SELECT ROW(%s) FROM (SELECT %s.cx_score AS cx, %s.co_score AS co,"
+                " %s.cx_score AS cx_before) x)",
+                SQL(", ").join(SQL(FEATURES[name]) for name in SNAPSHOT_FEATURES),
+                SQL.identifier(h),
+                SQL.identifier(h),
+                SQL.identifier(h0),
             )
 
         return SQL(
@@ -893,14 +893,19 @@ class XrmChurnModel(models.Model):
             SELECT c.pid FROM (
                 SELECT DISTINCT partner_id AS pid FROM xrm_health_snapshot
                  WHERE %(entering)s OR %(entering_before)s) c
-             WHERE %(old)s IS DISTINCT FROM %(new)s
+            %(old)s %(old_before)s %(new)s %(new_before)s
+             WHERE %(old_buckets)s IS DISTINCT FROM %(new_buckets)s
             """,
             entering=passed(SQL("date"), before.date(), now.date()),
             entering_before=passed(
                 SQL("date"), (before - 30 * day).date(), (now - 30 * day).date()
             ),
-            old=features(before),
-            new=features(now),
+            old=latest("oh", before.date(), "s.cx_score, s.co_score"),
+            old_before=latest("oh0", (before - 30 * day).date(), "s.cx_score"),
+            new=latest("nh", now.date(), "s.cx_score, s.co_score"),
+            new_before=latest("nh0", (now - 30 * day).date(), "s.cx_score"),
+            old_buckets=buckets("oh", "oh0"),
+            new_buckets=buckets("nh", "nh0"),
         )
 
     @api.model
