@@ -456,7 +456,15 @@ class XrmInteraction(models.Model):
         with self.env.protecting(computed, records):
             records.modified(columns, create=True)
         records._validate_fields(columns)
-        records._check_company()
+        # Odoo's company check searches for each field (a millisecond, a
+        # fifth of what capture adds to an e-mail): it runs where it can
+        # fail, a relationship or contact of a company other than the row's.
+        records.filtered(
+            lambda r: any(
+                p.company_id and p.company_id != r.company_id
+                for p in (r.partner_id, r.contact_id)
+            )
+        )._check_company()
         records._xrm_note_first_response()
         return records
 

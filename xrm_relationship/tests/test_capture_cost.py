@@ -10,7 +10,7 @@ The benchmark (tools/bench/write_path.py) measures the time side by side.
 from unittest.mock import patch
 
 from odoo import api, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
@@ -317,6 +317,37 @@ class TestCapturedDraftInsert(XrmCommon):
                     }
                 ]
             )
+
+    def test_a_draft_of_another_company_is_refused_as_by_create(self):
+        """Odoo's company check runs where it can fail: a relationship of
+        another company, or one of a parent company (a branch's), is judged
+        by it; the relationship's own company and a shared one pass."""
+        Company = self.env["res.company"]
+        other = Company.create({"name": "Insert Other Co"})
+        branch = Company.create({"name": "Insert Branch", "parent_id": other.id})
+        theirs = self.env["res.partner"].create(
+            {"name": "Theirs", "is_company": True, "company_id": other.id}
+        )
+        Interaction = self.env["xrm.interaction"].sudo()
+
+        def insert(partner, company, ref):
+            return Interaction._xrm_insert_drafts(
+                [
+                    {
+                        "partner_id": partner.id,
+                        "company_id": company.id,
+                        "channel": "email",
+                        "source_ref": ref,
+                    }
+                ]
+            )
+
+        with self.assertRaises(UserError):
+            insert(theirs, self.env.company, "test.company,1")
+        # A branch may use its parent company's relationships (Odoo's rule).
+        self.assertEqual(insert(theirs, branch, "test.company,2").company_id, branch)
+        self.assertEqual(insert(theirs, other, "test.company,3").company_id, other)
+        self.assertTrue(insert(self.customer, other, "test.company,4"), "shared")
 
     def test_create_extended_at_runtime_is_used_instead(self):
         """An automation rule on interactions patches create(): capture then
