@@ -176,6 +176,50 @@ class TestNightlyIncremental(XrmWorld):
             }
         )
 
+    def _without_cx(self, partner):
+        """``partner`` loses every CX input: its interactions and the ratings
+        of its tickets."""
+        self.env["xrm.interaction"].search([("partner_id", "=", partner.id)]).unlink()
+        tickets = self.env["helpdesk.ticket"].search(
+            [("commercial_partner_id", "=", partner.id)]
+        )
+        self.env["rating.rating"].search(
+            [("res_model", "=", "helpdesk.ticket"), ("res_id", "in", tickets.ids)]
+        ).unlink()
+
+    def _settled(self, days):
+        """A first full night on ``days[0]``, a normal one on ``days[1]``,
+        each then aged: the next night is a normal day's."""
+        self._nightly(days[0], full=True)
+        self._age()
+        self._nightly(days[1])
+        self._age()
+
+    def _neutral_contact(self, partner, quality, when=None):
+        """A documented contact of ``quality``, neutral: no tier signal."""
+        return self._interaction(
+            partner,
+            str(when or fields.Datetime.now()),
+            state="done",
+            quality=quality,
+            outcome="neutral",
+        )
+
+    def _assert_full_agrees(self, incremental, day, now):
+        """Health, tiers and churn of every relationship as of ``day`` (churn
+        at ``now``) in full give the figures the nights left (``incremental``)."""
+        relationships = self._relationships()
+        self.env["xrm.health.profile"]._xrm_compute_health(relationships, day)
+        self.env["xrm.relationship.tier"]._xrm_assign(relationships, day)
+        self.env["xrm.churn.model"]._xrm_score_partners(relationships, day, now)
+        self.env.invalidate_all()
+        full = self._figures()
+        diff = {
+            pid for pid, value in full[0].items() if incremental[0].get(pid) != value
+        }
+        self.assertFalse(diff, "partners differ")
+        return full
+
     # ------------------------------------------------------------------
     def test_incremental_equals_full(self):
         today = fields.Date.context_today(self.env.user)
@@ -389,19 +433,9 @@ class TestNightlyIncremental(XrmWorld):
         self.assertNotEqual(lone.xrm_churn_risk, risk, "the bucket edge matters")
         self.assertEqual(leaving.xrm_tier_positive_count, 0, "left the tier window")
         incremental = self._figures()
-
-        relationships = self._relationships()
-        self.env["xrm.health.profile"]._xrm_compute_health(relationships, later)
-        self.env["xrm.relationship.tier"]._xrm_assign(relationships, later)
-        self.env["xrm.churn.model"]._xrm_score_partners(relationships, later, later_now)
-        self.env.invalidate_all()
-        full = self._figures()
+        full = self._assert_full_agrees(incremental, later, later_now)
         for pid in (lone.id, shadowed.id, leaving.id):
             self.assertEqual(incremental[0][pid], full[0][pid], pid)
-        diff = {
-            pid for pid, value in full[0].items() if incremental[0].get(pid) != value
-        }
-        self.assertFalse(diff, "partners differ")
 
     def test_snapshot_read_from_the_next_night(self):
         """Churn features read the snapshots dated before the day: the night
@@ -412,30 +446,15 @@ class TestNightlyIncremental(XrmWorld):
         scored = self._scored(nows[3])
         partner = self.env["res.partner"].browse(scored[len(scored) // 3])
         # No CX at all until the day's interaction gives it one.
-        self.env["xrm.interaction"].search([("partner_id", "=", partner.id)]).unlink()
-        tickets = self.env["helpdesk.ticket"].search(
-            [("commercial_partner_id", "=", partner.id)]
-        )
-        self.env["rating.rating"].search(
-            [("res_model", "=", "helpdesk.ticket"), ("res_id", "in", tickets.ids)]
-        ).unlink()
+        self._without_cx(partner)
         self._weigh("cx", {"none": -3.0, "low": 3.0})
 
         def bucket(when):
             return self._bucket(partner, "cx", when)
 
-        self._nightly(days[0], full=True)
-        self._age()
-        self._nightly(days[1])
-        self._age()
+        self._settled(days)
         # neutral: no tier signal, the snapshot alone carries the change
-        self._interaction(
-            partner,
-            str(fields.Datetime.now()),
-            state="done",
-            quality=1,
-            outcome="neutral",
-        )
+        self._neutral_contact(partner, 1)
         self._nightly(days[2])
         risk = partner.xrm_churn_risk
         self.assertEqual(bucket(nows[2]), "none", "the night's own snapshot is unread")
@@ -444,18 +463,7 @@ class TestNightlyIncremental(XrmWorld):
         self._nightly(days[3])
         self.assertEqual(partner.xrm_churn_risk_date, days[3], "scored again")
         self.assertNotEqual(partner.xrm_churn_risk, risk)
-        incremental = self._figures()
-
-        relationships = self._relationships()
-        self.env["xrm.health.profile"]._xrm_compute_health(relationships, days[3])
-        self.env["xrm.relationship.tier"]._xrm_assign(relationships, days[3])
-        self.env["xrm.churn.model"]._xrm_score_partners(relationships, days[3], nows[3])
-        self.env.invalidate_all()
-        full = self._figures()
-        diff = {
-            pid for pid, value in full[0].items() if incremental[0].get(pid) != value
-        }
-        self.assertFalse(diff, "partners differ")
+        self._assert_full_agrees(self._figures(), days[3], nows[3])
 
     def test_snapshot_within_its_buckets_rescores_nothing(self):
         """A new snapshot whose scores stay in their churn buckets changes no
@@ -468,22 +476,8 @@ class TestNightlyIncremental(XrmWorld):
         steady, moving = (Partner.browse(scored[len(scored) * k // 5]) for k in (1, 2))
         for partner in steady | moving:
             # CX from one documented contact of quality 3: (3 - 1) / 4 = 50
-            self.env["xrm.interaction"].search(
-                [("partner_id", "=", partner.id)]
-            ).unlink()
-            tickets = self.env["helpdesk.ticket"].search(
-                [("commercial_partner_id", "=", partner.id)]
-            )
-            self.env["rating.rating"].search(
-                [("res_model", "=", "helpdesk.ticket"), ("res_id", "in", tickets.ids)]
-            ).unlink()
-            self._interaction(
-                partner,
-                str(nows[0] - timedelta(days=5)),
-                state="done",
-                quality=3,
-                outcome="neutral",
-            )
+            self._without_cx(partner)
+            self._neutral_contact(partner, 3, nows[0] - timedelta(days=5))
         Churn = self.env["xrm.churn.model"]
         # CX alone weighs: risk 100 / (1 + e^3) = 4.7 when "mid", 95.3 "high"
         Churn._xrm_model_for(self.company).write(
@@ -494,27 +488,12 @@ class TestNightlyIncremental(XrmWorld):
             sql = Churn._xrm_snapshot_changed_sql(before, now)
             return {pid for (pid,) in self.env.execute_query(sql)}
 
-        self._nightly(days[0], full=True)
-        self._age()
-        self._nightly(days[1])
-        self._age()
+        self._settled(days)
         # steady: (3 + 4) / 2 = 3.5, CX 62.5, still "mid";
         # moving: (3 + 5 + 5 + 5) / 4 = 4.5, CX 87.5, "high"
-        self._interaction(
-            steady,
-            str(fields.Datetime.now()),
-            state="done",
-            quality=4,
-            outcome="neutral",
-        )
+        self._neutral_contact(steady, 4)
         for _k in range(3):
-            self._interaction(
-                moving,
-                str(fields.Datetime.now()),
-                state="done",
-                quality=5,
-                outcome="neutral",
-            )
+            self._neutral_contact(moving, 5)
         self._nightly(days[2])
         self.assertEqual(steady.xrm_cx_score, 62.5)
         self.assertEqual(moving.xrm_cx_score, 87.5)
@@ -531,18 +510,7 @@ class TestNightlyIncremental(XrmWorld):
         self.assertEqual(moving.xrm_churn_risk_date, days[3], "scored again")
         self.assertEqual(round(moving.xrm_churn_risk), 95)
         self.assertEqual(round(steady.xrm_churn_risk), 5)
-        incremental = self._figures()
-
-        relationships = self._relationships()
-        self.env["xrm.health.profile"]._xrm_compute_health(relationships, days[3])
-        self.env["xrm.relationship.tier"]._xrm_assign(relationships, days[3])
-        Churn._xrm_score_partners(relationships, days[3], nows[3])
-        self.env.invalidate_all()
-        full = self._figures()
-        diff = {
-            pid for pid, value in full[0].items() if incremental[0].get(pid) != value
-        }
-        self.assertFalse(diff, "partners differ")
+        self._assert_full_agrees(self._figures(), days[3], nows[3])
 
     def test_batches_of_two_jobs_take_turns(self):
         """While another nightly job's batch holds the relationships, a batch
