@@ -1256,7 +1256,7 @@ def main(argv=None):
     p_bench.add_argument(
         "--write-path-n",
         type=int,
-        default=100,
+        default=200,
         help="operations timed per kind and database",
     )
     sub.add_parser("lint", help="pre-commit on all files")
