@@ -4,7 +4,7 @@
     "name": "XRM Relationship Management",
     "summary": "Relationship memory, customer journey, customer success and "
     "retention KPIs on top of CRM and Helpdesk",
-    "version": "19.0.1.3.0",
+    "version": "19.0.1.4.0",
     "category": "Sales/CRM",
     "license": "AGPL-3",
     "author": "XRM Relationship contributors",

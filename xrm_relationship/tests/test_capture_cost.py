@@ -7,11 +7,13 @@ suspended, so that Odoo's own cost of message_post does not move the bound.
 The benchmark (tools/bench/write_path.py) measures the time side by side.
 """
 
+import importlib.util
 from unittest.mock import patch
 
 from odoo import api, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
+from odoo.tools.misc import file_path
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
 
@@ -283,6 +285,70 @@ class TestCapturedDraftInsert(XrmCommon):
         self.assertIn("Insert Co", fast.name)
         # The relationship's one2many sees it at once (its cache was dropped).
         self.assertIn(fast, self.customer.xrm_interaction_ids)
+
+    def test_the_cache_holds_the_row_as_stored(self):
+        # What capture puts in the cache is what a read gives back later:
+        # every stored column, without a query.
+        Interaction = self.env["xrm.interaction"].sudo()
+        draft = Interaction._xrm_insert_drafts(
+            [
+                {
+                    "partner_id": self.buyer.id,
+                    "lead_id": self.lead.id,
+                    "team_id": self.lead.team_id.id,
+                    "company_id": self.env.company.id,
+                    "channel": "phone",
+                    "direction": "outbound",
+                    "source_ref": "test.cache,1",
+                }
+            ]
+        )
+        names = [
+            name
+            for name, field in draft._fields.items()
+            if field.store and field.column_type
+        ]
+        with self.assertQueryCount(0):
+            cached = {name: draft[name] for name in names}
+        draft.invalidate_recordset()
+        stored = {name: draft[name] for name in names}
+        self.assertEqual(cached, stored)
+        self.assertEqual(cached["partner_id"], self.customer)
+        self.assertEqual(cached["contact_id"], self.buyer)
+        self.assertEqual(cached["stage_id"], self.onboarding)
+        self.assertFalse(cached["summary"])
+        self.assertFalse(cached["is_meaningful"])
+
+    def test_the_indexes_no_query_reads_are_dropped_on_upgrade(self):
+        def indexes():
+            self.env.cr.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'xrm_interaction'"
+            )
+            return {row[0] for row in self.env.cr.fetchall()}
+
+        unread = {
+            "xrm_interaction__partner_id_index",
+            "xrm_interaction__is_meaningful_index",
+        }
+        self.assertFalse(unread & indexes(), "a new database has neither")
+        # As a 19.0.1.3.0 database: both there.
+        self.env.cr.execute(
+            "CREATE INDEX xrm_interaction__partner_id_index"
+            " ON xrm_interaction (partner_id);"
+            " CREATE INDEX xrm_interaction__is_meaningful_index"
+            " ON xrm_interaction (is_meaningful)"
+        )
+        path = file_path(
+            "xrm_relationship/migrations/19.0.1.4.0/post-interaction_indexes.py"
+        )
+        spec = importlib.util.spec_from_file_location("interaction_indexes", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "19.0.1.3.0")
+        after = indexes()
+        self.assertFalse(unread & after)
+        # The relationship's interactions are still found through an index.
+        self.assertIn("xrm_interaction_partner_date_idx", after)
 
     def test_an_event_captured_twice_is_one_interaction(self):
         vals = {

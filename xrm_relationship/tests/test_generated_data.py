@@ -72,8 +72,8 @@ class TestGeneratedData(KpiReferenceMixin, XrmWorld):
         # every index is there again, defined as before, and valid
         after = self._index_definitions()
         self.assertIn(
-            "CREATE INDEX xrm_interaction__partner_id_index ON public.xrm_interaction"
-            " USING btree (partner_id)",
+            "CREATE INDEX xrm_interaction_partner_date_idx ON public.xrm_interaction"
+            " USING btree (partner_id, date)",
             after,
         )
         self.assertIn(

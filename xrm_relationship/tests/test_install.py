@@ -12,7 +12,7 @@ class TestInstall(XrmCommon):
             [("name", "=", "xrm_relationship")]
         )
         self.assertEqual(module.state, "installed")
-        self.assertEqual(module.latest_version, "19.0.1.3.0")
+        self.assertEqual(module.latest_version, "19.0.1.4.0")
 
     def test_menu_visible_to_xrm_users_only(self):
         root = self.env.ref("xrm_relationship.xrm_menu_root")
