@@ -59,8 +59,9 @@ REPORTS = (
     "xrm.churn.precursor",
     "xrm.interaction.effect",
 )
-# A statement only the dashboard sends (its funnel and health scan).
-DASHBOARD_MARK = "GROUPING SETS"
+# A statement only the dashboard sends (its funnel and health scan, in
+# xrm.dashboard._xrm_partner_blocks), as pg_stat_statements shows it.
+DASHBOARD_MARK = "COUNT(res_partner.xrm_stage_date)"
 INSERT_MARK = 'INSERT INTO "xrm_interaction"'
 # Odoo logs these when a read-only call had to go to the primary after all.
 FALLBACK_LOGS = (

@@ -254,6 +254,7 @@ class XrmDashboard(models.AbstractModel):
                 SQL("res_partner.xrm_health"),
                 SQL("COUNT(*)"),
                 # Days in stage: now minus the mean entry date (seconds).
+                # make replica finds the dashboard's statement by this text.
                 SQL("COUNT(res_partner.xrm_stage_date)"),
                 SQL("SUM(date_part('epoch', res_partner.xrm_stage_date))"),
                 SQL("COUNT(*) FILTER (WHERE %s)", overdue),
